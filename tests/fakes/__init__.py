@@ -1,0 +1,1 @@
+"""Fakes of the outside world (Asterisk AMI, ...) that speak the real protocols."""
