@@ -222,6 +222,12 @@ class FakeAmiServer:
     def replaying(self) -> bool:
         return bool(self._steps)
 
+    @property
+    def next_expected(self) -> str | None:
+        """The action the recording waits for next, once everything before it is sent."""
+        step = self._steps[0] if self._steps else None
+        return step.action.get("Action") if isinstance(step, Expect) else None
+
     async def send_event(self, event: dict) -> None:
         """Send an event to every open connection."""
         for conn in list(self._open):
