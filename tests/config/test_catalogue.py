@@ -4,11 +4,16 @@ from __future__ import annotations
 import copy
 import shutil
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import yaml
 
-from config.catalogue import DATA_DIR, CatalogueError, load_catalogue, validate
+from config import catalogue_checks
+from config.catalogue import (
+    DATA_DIR, CatalogueError, DepartmentKind, Handling, Tier, Urgency, load_catalogue, validate,
+)
+from config.catalogue_loading import ENTRY_FILES
 
 # The first-level labels of the city's labelled messages (messages.csv).
 TRAINING_LABELS = {
@@ -55,6 +60,13 @@ def test_service_and_department_codes_are_labels_of_themselves(catalogue):
     assert catalogue.service_for_label("water-outage").code == "water-outage"
     assert catalogue.department_for_label("gas").code == "gas"
     assert catalogue.service_for_label("gas") is None
+
+
+def test_the_checks_allow_exactly_the_values_the_types_declare():
+    assert get_args(DepartmentKind) == catalogue_checks.DEPARTMENT_KINDS
+    assert get_args(Tier) == catalogue_checks.TIERS
+    assert get_args(Handling) == catalogue_checks.HANDLINGS
+    assert get_args(Urgency) == catalogue_checks.URGENCIES
 
 
 def test_unknown_codes_and_labels_raise_key_error(catalogue):
@@ -141,8 +153,8 @@ SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 @pytest.fixture(scope="module")
 def original_data() -> dict:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return {path.name: yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-            for path in DATA_DIR.glob("*.yaml")}
+    return {name: yaml.load((DATA_DIR / name).read_text(encoding="utf-8"), Loader=loader)
+            for name in set(ENTRY_FILES.values())}
 
 
 @pytest.fixture
@@ -190,7 +202,7 @@ def test_misspelt_and_missing_fields_are_reported_with_their_entry(broken_copy):
 
 
 def test_a_missing_file_is_reported(tmp_path):
-    shutil.copytree(DATA_DIR, tmp_path / "data")
-    (tmp_path / "data" / "label_map.yaml").unlink()
+    for name in set(ENTRY_FILES.values()) - {"label_map.yaml"}:
+        shutil.copy(DATA_DIR / name, tmp_path / name)
     with pytest.raises(CatalogueError, match="label_map.yaml: file not found"):
-        load_catalogue(tmp_path / "data")
+        load_catalogue(tmp_path)
