@@ -24,7 +24,11 @@ reading real Asterisk 22 traffic (``shared/data/ami/README.md``):
 * AgentRingNoAnswer's RingTime is in milliseconds; AgentConnect's is in seconds.
 * A callback (Originate) has no caller channel: its DialBegin/DialEnd carry
   only ``Dest*`` fields, the number is in ``DialString`` and the ticket in the
-  ``TICKET_NUMBER`` channel variable.
+  ``TICKET_NUMBER`` channel variable. OriginateResponse has no Linkedid; its
+  Uniqueid is the originated channel's, which is also the call's Linkedid.
+* List items answering an action (CoreShowChannel, QueueEntry, Status) carry
+  an ActionID and no Timestamp; they are snapshots for :meth:`CallTracker.resync`,
+  not call progress, and ``consume`` ignores them.
 """
 from __future__ import annotations
 
@@ -32,9 +36,8 @@ import copy
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
-
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from telephony.ami_protocol import interface_of, known, parse_duration, timestamp, variable
