@@ -40,7 +40,7 @@ class Settings:
     host: str = setting("127.0.0.1", "Address `hotline serve` listens on.")
     port: int = setting(8080, "Port `hotline serve` listens on.")
     timezone: str = setting("Asia/Shanghai", "The city's time zone; ticket numbers and deadlines use it.")
-    city_name: str = setting("示范市", "City name shown in page titles and reports.")
+    city_name: str = setting("A市", "City name shown in page titles and reports.")
     var_dir: str = setting(str(PROJECT_ROOT / "var"), "Folder for the SQLite file, uploads and models.")
     citizen_messages_dir: str = setting(
         str(PROJECT_ROOT.parent / "shared" / "data" / "citizen_messages"),

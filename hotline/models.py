@@ -1,0 +1,10 @@
+"""Imports every module that declares tables, so ``Base.metadata`` is complete.
+
+Alembic's env and the schema check import this; a new domain's models module
+is added here once.
+"""
+from hotline import jobs, scheduler  # noqa: F401
+from hotline.db import Base
+from tracking import accounts, models  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,62 @@
+"""Building the deployment's long-lived parts from settings, once per process.
+
+The web app, the rq worker, the CLI and the tests all call
+:func:`build_services`, so they share one wiring: which database, which queue,
+which calendar and catalogue.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from config.catalogue import Catalogue, load_catalogue
+from config.settings import Settings
+from hotline.clock import system_clock
+from hotline.db import Database
+from hotline.queues import InProcessQueue, JobQueue, RqQueue
+from tracking.calendar import load_calendar
+from tracking.deadlines import load_time_limits
+from tracking.ledger import Ledger
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    ledger: Ledger
+    catalogue: Catalogue
+    queue: JobQueue
+    redis: object | None
+    clock: Callable[[], datetime]
+
+    def close(self) -> None:
+        self.queue.stop()
+        self.db.dispose()
+        if self.redis is not None:
+            self.redis.close()
+
+
+def build_services(settings: Settings, *, clock: Callable[[], datetime] = system_clock,
+                   queue: str | None = None) -> Services:
+    """Wire the database, rules and queue described by ``settings``.
+
+    Args:
+        queue: ``"rq"`` or ``"in-process"``; by default rq when a Redis URL is set.
+    """
+    db = Database(settings.database_url)
+    catalogue = load_catalogue()
+    tz = ZoneInfo(settings.timezone)
+    ledger = Ledger(db=db, tz=tz, calendar=load_calendar(tz=tz), limits=load_time_limits(),
+                    service_groups={s.code: s.group for s in catalogue.services})
+    redis = None
+    if settings.redis_url:
+        from redis import Redis
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    services = Services(settings=settings, db=db, ledger=ledger, catalogue=catalogue,
+                        queue=None, redis=redis, clock=clock)  # type: ignore[arg-type]
+    use_rq = (queue or ("rq" if redis is not None else "in-process")) == "rq"
+    services.queue = RqQueue(redis) if use_rq else InProcessQueue(services, clock)
+    db.job_submitter = services.queue.submit
+    return services

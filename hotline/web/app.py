@@ -1,0 +1,84 @@
+"""The app factory: ``create_app(settings)`` builds the whole hotline, as tests do too."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp_session import setup as setup_sessions
+
+from config.settings import Settings
+from hotline.services import Services, build_services
+from hotline.web import shell
+from hotline.web.errors import MAX_BODY, error_middleware
+from hotline.web.keys import NAV, PUBLIC_URL, SERVICES, SETTINGS
+from hotline.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from hotline.web.routing import Routes
+from hotline.web.security import csrf_middleware, session_storage
+from hotline.web.templating import install_filters, template_context
+from tracking import api as ticket_api, pages as ticket_pages
+
+log = logging.getLogger(__name__)
+WEB_DIR = Path(__file__).resolve().parent
+
+
+def domain_routes() -> list[Routes]:
+    """Every domain's routes; a new domain adds its ``Routes`` here."""
+    return [shell.routes, ticket_api.routes, ticket_pages.routes]
+
+
+def create_app(settings: Settings, services: Services | None = None, *,
+               start_background: bool = True) -> web.Application:
+    """Build the hotline web app.
+
+    Args:
+        services: already-built services (tests pass their own); built from
+            ``settings`` and closed with the app otherwise.
+        start_background: start the in-process job thread and the scheduler.
+    """
+    app = web.Application(client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app[PUBLIC_URL] = settings.public_url
+    setup_sessions(app, session_storage(settings))
+    app.middlewares.extend([error_middleware, csrf_middleware])
+    env = aiohttp_jinja2.setup(
+        app, loader=jinja2.FileSystemLoader(_template_dirs()), autoescape=True,
+        context_processors=[aiohttp_jinja2.request_processor, template_context])
+    install_filters(env, ZoneInfo(settings.timezone))
+    app[OPENAPI_PATHS], app[OPENAPI_SCHEMAS] = {}, {}
+    nav = []
+    for routes in domain_routes():
+        app.router.add_routes(routes.table)
+        app[OPENAPI_PATHS].update(routes.openapi)
+        nav.extend(routes.nav)
+    app[NAV] = sorted(nav, key=lambda item: item.order)
+    app.router.add_static("/static", WEB_DIR / "static", name="static")
+    app.cleanup_ctx.append(_lifecycle(settings, services, start_background))
+    return app
+
+
+def _template_dirs() -> list[str]:
+    root = WEB_DIR.parent.parent
+    dirs = [WEB_DIR / "templates"]
+    dirs += sorted(p for p in root.glob("*/templates") if p.is_dir() and p.parent.name != "hotline")
+    return [str(d) for d in dirs]
+
+
+def _lifecycle(settings: Settings, given: Services | None, start_background: bool):
+    async def lifecycle(app: web.Application):
+        from hotline.scheduler import Scheduler
+        services = given or build_services(settings)
+        app[SERVICES] = services
+        scheduler = Scheduler(services.db, services.queue.submit, services.clock)
+        if start_background:
+            services.queue.start()
+            scheduler.start()
+        yield
+        if start_background:
+            scheduler.stop()
+        if given is None:
+            services.close()
+    return lifecycle

@@ -1,0 +1,69 @@
+"""Reading request bodies and query strings with clear errors instead of 500s."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from tracking.actions import InvalidInput
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object.
+
+    Raises:
+        InvalidInput: not JSON, not UTF-8, or not an object.
+    """
+    raw = await request.read()
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else {}
+    except UnicodeDecodeError:
+        raise InvalidInput("请求内容须为UTF-8编码") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"JSON格式错误：第{exc.lineno}行第{exc.colno}列") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("请求内容须为JSON对象")
+    return data
+
+
+async def form_or_json(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        return await json_body(request)
+    try:
+        form = await request.post()
+    except UnicodeDecodeError:
+        raise InvalidInput("表单内容须为UTF-8编码") from None
+    return {key: value for key, value in form.items()}
+
+
+def query_int(request: web.Request, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 {name} 须为整数") from None
+
+
+def query_datetime(request: web.Request, name: str, tz) -> datetime | None:
+    """An ISO date or datetime from the query; dates without a zone are local to the city."""
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+") if "T" in raw else raw)
+    except ValueError:
+        raise InvalidInput(f"参数 {name} 须为ISO 8601日期时间") from None
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def json_error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status,
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def json_ok(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))

@@ -1,0 +1,104 @@
+"""Jobs: written with the transaction, submitted after commit, retried, never silently dropped."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hotline.jobs import Job, JobStatus, enqueue, run_job, task
+from hotline.queues import RqQueue, WORKER_SERVICES
+from hotline.scheduler import relay
+
+CALLS: list[dict] = []
+
+
+@task("tests.record")
+def record_call(ctx, **args):
+    CALLS.append({"job": ctx.job_id, "attempt": ctx.attempt, **args})
+
+
+@task("tests.flaky")
+def flaky(ctx, fail_times: int):
+    if ctx.attempt <= fail_times:
+        raise RuntimeError(f"attempt {ctx.attempt} failed")
+    CALLS.append({"job": ctx.job_id, "attempt": ctx.attempt})
+
+
+@pytest.fixture(autouse=True)
+def _clear():
+    CALLS.clear()
+
+
+def _jobs(services):
+    with services.db.reading() as session:
+        return list(session.scalars(select(Job).order_by(Job.id)))
+
+
+def test_job_is_submitted_only_after_commit(services):
+    with services.db.transaction() as session:
+        enqueue(session, "tests.record", now=services.clock(), value=1)
+        assert services.queue.drain() == 0  # nothing visible to the queue before commit
+    assert services.queue.drain() == 1
+    assert CALLS == [{"job": 1, "attempt": 1, "value": 1}]
+    assert [j.status for j in _jobs(services)] == [JobStatus.DONE]
+
+
+def test_rolled_back_transaction_leaves_no_job(services):
+    with pytest.raises(RuntimeError):
+        with services.db.transaction() as session:
+            enqueue(session, "tests.record", now=services.clock(), value=2)
+            raise RuntimeError("the action failed")
+    assert services.queue.drain() == 0 and _jobs(services) == []
+
+
+def test_failing_job_is_retried_with_backoff_then_marked_failed(services, clock):
+    with services.db.transaction() as session:
+        enqueue(session, "tests.flaky", now=clock(), fail_times=99)
+    services.queue.drain()
+    job = _jobs(services)[0]
+    assert (job.status, job.attempts) == (JobStatus.PENDING, 1) and "attempt 1 failed" in job.last_error
+    assert run_job(services, job.id, clock()) is None  # its back-off has not passed
+    for attempt in range(2, job.max_attempts + 1):
+        clock.advance(hours=2)
+        assert relay(services.db, services.queue.submit, clock()) == 1
+        services.queue.drain()
+    job = _jobs(services)[0]
+    assert (job.status, job.attempts) == (JobStatus.FAILED, job.max_attempts)
+    clock.advance(days=1)
+    assert relay(services.db, services.queue.submit, clock()) == 0  # a failed job stays visible, not retried
+
+
+def test_job_of_a_dead_worker_is_run_again(services, clock):
+    with services.db.transaction() as session:
+        job_id = enqueue(session, "tests.record", now=clock(), value=3).id
+    with services.db.transaction() as session:  # a worker claimed it and died
+        session.get(Job, job_id).status = JobStatus.RUNNING
+        session.get(Job, job_id).started_at = clock()
+    services.queue.drain()
+    assert CALLS == []
+    clock.advance(minutes=20)
+    assert relay(services.db, services.queue.submit, clock()) == 1
+    services.queue.drain()
+    assert CALLS[0]["value"] == 3 and _jobs(services)[0].status == JobStatus.DONE
+
+
+def test_rq_worker_runs_jobs_and_redis_outage_loses_nothing(services, clock, redis_url):
+    from redis import Redis
+    from rq import SimpleWorker
+
+    down = RqQueue(Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2))
+    services.db.job_submitter = down.submit
+    with services.db.transaction() as session:
+        enqueue(session, "tests.record", now=clock(), value=4)  # Redis is down: committed anyway
+    assert _jobs(services)[0].status == JobStatus.PENDING
+
+    up = RqQueue(Redis.from_url(redis_url))
+    services.db.job_submitter = up.submit
+    clock.advance(minutes=1)
+    assert relay(services.db, up.submit, clock()) == 1
+    WORKER_SERVICES.update(services=services, clock=clock)
+    SimpleWorker([up.queue], connection=up.redis).work(burst=True)
+    assert CALLS == [{"job": 1, "attempt": 1, "value": 4}]
+    assert _jobs(services)[0].status == JobStatus.DONE
+    assert up.health()["ok"] and not down.health()["ok"]

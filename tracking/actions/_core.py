@@ -1,0 +1,78 @@
+"""What every action shares: loading a ticket it may touch, checking the rule, writing the event."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracking.actions.actor import Actor
+from tracking.actions.errors import Forbidden, InvalidInput, NotFound, TransitionError
+from tracking.models import Ticket, TicketEvent
+from tracking.states import STATUS_LABELS, TRANSITIONS, Role, Status
+
+
+def load_ticket(session: Session, ticket_id: int, actor: Actor, *, lock: bool = True) -> Ticket:
+    """Fetch a ticket the actor may see, locked for the rest of the transaction.
+
+    Raises:
+        NotFound: no such ticket, or it belongs to another department (the
+            same answer either way, so ticket ids cannot be probed).
+    """
+    ticket = session.get(Ticket, ticket_id, with_for_update=lock)
+    if ticket is None or not can_see(actor, ticket):
+        raise NotFound("工单不存在或无权查看")
+    return ticket
+
+
+def can_see(actor: Actor, ticket: Ticket) -> bool:
+    if actor.role is Role.DEPARTMENT:
+        return ticket.department_id is not None and ticket.department_id == actor.department_id
+    return True
+
+
+def check_transition(ticket: Ticket, action: str, actor: Actor) -> None:
+    """Raise unless ``actor`` may run ``action`` on ``ticket`` now.
+
+    Raises:
+        Forbidden: the actor's role may never run this action.
+        TransitionError: the ticket's status does not allow it.
+    """
+    rule = TRANSITIONS[action]
+    if actor.role not in rule.roles:
+        raise Forbidden(f"当前角色无权执行“{rule.label}”")
+    if ticket.status not in rule.sources:
+        raise TransitionError(
+            f"工单{ticket.number}当前状态为“{STATUS_LABELS[Status(ticket.status)]}”，不能执行“{rule.label}”")
+
+
+def record(session: Session, ticket: Ticket, action: str, actor: Actor, now: datetime, *,
+           note: str = "", to_status: Status | None = None, **data: Any) -> TicketEvent:
+    """Move the ticket (when the action does) and append its event row."""
+    rule = TRANSITIONS.get(action)
+    from_status = Status(ticket.status) if ticket.status else None
+    target = to_status or (rule.to if rule and rule.to else from_status)
+    ticket.status = target
+    ticket.updated_at = now
+    event = TicketEvent(
+        ticket=ticket, action=action, from_status=from_status, to_status=target,
+        actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role.value,
+        department_id=ticket.department_id, at=now, note=note or "", data=data)
+    session.add(event)
+    return event
+
+
+def transition(session: Session, ticket_id: int, action: str, actor: Actor, now: datetime) -> Ticket:
+    """Load the ticket and check the rule in one step (what most actions start with)."""
+    ticket = load_ticket(session, ticket_id, actor)
+    check_transition(ticket, action, actor)
+    return ticket
+
+
+def require_text(value: str | None, what: str, max_length: int = 5000) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"请填写{what}")
+    if len(text) > max_length:
+        raise InvalidInput(f"{what}不能超过{max_length}字")
+    return text

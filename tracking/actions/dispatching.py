@@ -1,0 +1,96 @@
+"""派单, 改派, 直接办结 and 并单: what happens to a ticket before a department holds it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from tracking.accounts import Department
+from tracking.actions._core import check_transition, load_ticket, record, require_text, transition
+from tracking.actions.actor import Actor
+from tracking.actions.errors import Forbidden, InvalidInput, TransitionError
+from tracking.ledger import Ledger
+from tracking.models import Ticket
+from tracking.states import Role, Status
+
+# After this many returns, only the supervision office may send a ticket on again,
+# so it cannot bounce between departments for ever.
+RETURNS_BEFORE_SUPERVISION = 2
+
+
+def dispatch_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor: Actor,
+                    now: datetime, note: str = "", service_code: str | None = None) -> Ticket:
+    """派单: send a registered ticket to the department responsible, and start its clock."""
+    with ledger.db.transaction() as session:
+        ticket = transition(session, ticket_id, "dispatch", actor, now)
+        _assign(session, ledger, ticket, department_id, now, service_code)
+        record(session, ticket, "dispatch", actor, now, note=note, department_code=ticket.department.code)
+    return ticket
+
+
+def reassign_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor: Actor,
+                    now: datetime, note: str = "") -> Ticket:
+    """改派: send a returned (or wrongly dispatched) ticket to another department.
+
+    Raises:
+        Forbidden: the ticket was returned ``RETURNS_BEFORE_SUPERVISION`` times and
+            the actor is not from the supervision office.
+    """
+    with ledger.db.transaction() as session:
+        ticket = transition(session, ticket_id, "reassign", actor, now)
+        if ticket.return_count >= RETURNS_BEFORE_SUPERVISION and actor.role not in {Role.SUPERVISOR, Role.ADMIN}:
+            raise Forbidden(f"工单已退单{ticket.return_count}次，须由督办部门决定改派")
+        previous = ticket.department.code if ticket.department else None
+        _assign(session, ledger, ticket, department_id, now, None)
+        record(session, ticket, "reassign", actor, now, note=note,
+               from_department=previous, department_code=ticket.department.code)
+    return ticket
+
+
+def answer_directly(ledger: Ledger, ticket_id: int, *, actor: Actor, now: datetime,
+                    answer: str, article_id: int | None = None) -> Ticket:
+    """直接办结: the agent answered the caller on the spot; nothing goes to a department."""
+    answer = require_text(answer, "答复内容")
+    with ledger.db.transaction() as session:
+        ticket = transition(session, ticket_id, "answer_directly", actor, now)
+        ticket.reply_text = answer
+        ticket.replied_at = ticket.closed_at = now
+        record(session, ticket, "answer_directly", actor, now, note=answer, article_id=article_id)
+    return ticket
+
+
+def merge_ticket(ledger: Ledger, ticket_id: int, into_ticket_id: int, *, actor: Actor,
+                 now: datetime, note: str = "") -> Ticket:
+    """并单: fold a repeat request into an earlier open ticket; both keep an event of it."""
+    if ticket_id == into_ticket_id:
+        raise InvalidInput("不能与自身并单")
+    with ledger.db.transaction() as session:
+        ticket = transition(session, ticket_id, "merge", actor, now)
+        target = load_ticket(session, into_ticket_id, actor)
+        if not target.is_open or target.merged_into_id is not None:
+            raise TransitionError(f"工单{target.number}已办结或已并单，不能并入")
+        ticket.merged_into_id = target.id
+        ticket.department_id = target.department_id
+        record(session, ticket, "merge", actor, now, note=note, into=target.number)
+        record(session, target, "add_note", actor, now, note=f"并入重复诉求 {ticket.number}",
+               merged=ticket.number)
+    return ticket
+
+
+def _assign(session: Session, ledger: Ledger, ticket: Ticket, department_id: int,
+            now: datetime, service_code: str | None) -> None:
+    department = session.get(Department, department_id)
+    if department is None or not department.active:
+        raise InvalidInput("承办单位不存在或已停用")
+    if service_code:
+        ticket.service_code = service_code
+    ticket.department_id = department.id
+    ticket.department = department
+    ticket.dispatched_at = now
+    ticket.accepted_at = None
+    limits = ledger.step_limits(ticket.service_code, ticket.priority)
+    ticket.sign_in_due_at = ledger.due(now, limits.sign_in)
+    reply_due = ledger.due(now, limits.reply)
+    if ticket.upstream_due_at is not None and ticket.upstream_due_at < reply_due:
+        reply_due = ticket.upstream_due_at  # the higher-level platform's deadline wins when earlier
+    ticket.reply_due_at = reply_due

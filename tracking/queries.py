@@ -1,0 +1,113 @@
+"""Reading the ledger: every query the pages and API need, with access rules applied.
+
+Department staff see only their department's tickets; that filter is applied
+here, in one place, for lists and single reads alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from hotline.db import Database
+from tracking.accounts import Department, User
+from tracking.actions import Actor, NotFound
+from tracking.actions._core import can_see
+from tracking.models import Ticket, TicketEvent
+from tracking.states import Role
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    status: str | None = None
+    department_id: int | None = None
+    channel: str | None = None
+    priority: str | None = None
+    phone: str | None = None
+    text: str | None = None
+    registered_from: datetime | None = None
+    registered_to: datetime | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Ticket]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def user_by_id(db: Database, user_id: int) -> User | None:
+    with db.reading() as session:
+        return session.get(User, user_id)
+
+
+def departments(db: Database) -> list[Department]:
+    with db.reading() as session:
+        return list(session.scalars(select(Department).order_by(Department.kind, Department.id)))
+
+
+def ticket_by_number(db: Database, number: str, actor: Actor) -> Ticket:
+    """A ticket with its department and events, if the actor may see it.
+
+    Raises:
+        NotFound: unknown number, or another department's ticket.
+    """
+    with db.reading() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number).options(
+            selectinload(Ticket.events), selectinload(Ticket.department)))
+        if ticket is None or not can_see(actor, ticket):
+            raise NotFound("工单不存在或无权查看")
+        return ticket
+
+
+def list_tickets(db: Database, actor: Actor, flt: TicketFilter) -> Page:
+    """One page of tickets the actor may see, newest first."""
+    per_page = max(1, min(flt.per_page, MAX_PAGE_SIZE))
+    page = max(1, flt.page)
+    with db.reading() as session:
+        query = _filtered(select(Ticket), actor, flt)
+        total = session.scalar(_filtered(select(func.count(Ticket.id)), actor, flt))
+        items = list(session.scalars(query.options(selectinload(Ticket.department))
+                                     .order_by(Ticket.registered_at.desc(), Ticket.id.desc())
+                                     .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, total or 0, page, per_page)
+
+
+def _filtered(query, actor: Actor, flt: TicketFilter):
+    if actor.role is Role.DEPARTMENT:
+        query = query.where(Ticket.department_id == actor.department_id)
+    if flt.status:
+        query = query.where(Ticket.status == flt.status)
+    if flt.department_id:
+        query = query.where(Ticket.department_id == flt.department_id)
+    if flt.channel:
+        query = query.where(Ticket.channel == flt.channel)
+    if flt.priority:
+        query = query.where(Ticket.priority == flt.priority)
+    if flt.phone:
+        query = query.where(Ticket.contact_phone == flt.phone)
+    if flt.text:
+        pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Ticket.title.like(pattern, escape="\\"), Ticket.content.like(pattern, escape="\\"),
+                                Ticket.number == flt.text))
+    if flt.registered_from:
+        query = query.where(Ticket.registered_at >= flt.registered_from)
+    if flt.registered_to:
+        query = query.where(Ticket.registered_at < flt.registered_to)
+    return query
+
+
+def ticket_events(session: Session, ticket_id: int) -> list[TicketEvent]:
+    return list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+                                .order_by(TicketEvent.id)))
