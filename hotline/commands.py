@@ -18,11 +18,14 @@ def register(subparsers) -> None:
     db = subparsers.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="migrate to the latest (or given) revision")
-    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument("revision", nargs="?", default="heads")
     up.set_defaults(run=lambda s, a: _migrate(s, "upgrade", a.revision))
     down = db_sub.add_parser("downgrade", help="migrate down to a revision (e.g. -1, base)")
     down.add_argument("revision")
     down.set_defaults(run=lambda s, a: _migrate(s, "downgrade", a.revision))
+
+    demo = subparsers.add_parser("demo", help="load the catalogue, demo accounts and months of demo tickets")
+    demo.set_defaults(run=_demo)
 
     apikey = subparsers.add_parser("apikey", help="API keys for machines")
     key_sub = apikey.add_subparsers(dest="apikey_command", required=True)
@@ -104,4 +107,19 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> int:
     create_user(db, username=args.username, display_name=args.name, role=args.role, now=system_clock(),
                 password=args.password, department_code=args.department, agent_interface=args.agent_interface)
     print(f"user {args.username} created")
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from hotline.demo.accounts import describe_accounts
+    from hotline.demo.load import load_demo
+    from hotline.services import build_services
+
+    services = build_services(settings, queue="in-process")
+    try:
+        result = load_demo(services, until=services.clock())
+    finally:
+        services.close()
+    print(f"demo data: {result.created} tickets created, {result.existing} already there")
+    print(describe_accounts())
     return 0

@@ -10,22 +10,23 @@ from hotline.migrate import alembic_config, downgrade, upgrade
 from hotline.models import metadata
 
 
-def _revisions(url: str) -> list[str]:
+def _revisions(url: str) -> list[tuple[str, str]]:
+    """(revision, what it goes down to), oldest first; branches are allowed."""
     script = ScriptDirectory.from_config(alembic_config(url))
-    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
-
-
-def _drop_everything(url: str) -> None:
-    downgrade(url, "base")
+    ordered = []
+    for rev in reversed(list(script.walk_revisions())):
+        down = rev.down_revision
+        ordered.append((rev.revision, "base" if down is None else down if isinstance(down, str) else down[0]))
+    return ordered
 
 
 def test_stairway_up_down_up(database_url):
-    _drop_everything(database_url)
-    for revision in _revisions(database_url):
+    downgrade(database_url, "base")
+    for revision, below in _revisions(database_url):
         upgrade(database_url, revision)
-        downgrade(database_url, "-1")
+        downgrade(database_url, below)
         upgrade(database_url, revision)
-    upgrade(database_url, "head")
+    upgrade(database_url, "heads")
 
 
 def test_models_and_migrations_agree(database_url):
