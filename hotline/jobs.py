@@ -85,9 +85,12 @@ def enqueue(session: Session, name: str, *, now: datetime, ticket_id: int | None
         session: the action's session; the job is committed or rolled back with it.
         name: a name registered with :func:`task`.
         now: the action's time; the job runs at ``now + delay`` at the earliest.
-        ticket_id: ticket the job is about, so its page can show failures.
+        ticket_id: ticket the job is about, so its page can show failures; the
+            task receives it as its ``ticket_id`` argument too.
         **args: JSON-serialisable arguments (ids, not objects).
     """
+    if ticket_id is not None:
+        args = {"ticket_id": ticket_id, **args}
     job = Job(name=name, args=args, ticket_id=ticket_id, created_at=now, run_after=now + delay,
               status=JobStatus.PENDING, attempts=0, max_attempts=MAX_ATTEMPTS)
     session.add(job)

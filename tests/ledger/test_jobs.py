@@ -102,3 +102,18 @@ def test_rq_worker_runs_jobs_and_redis_outage_loses_nothing(services, clock, red
     assert CALLS == [{"job": 1, "attempt": 1, "value": 4}]
     assert _jobs(services)[0].status == JobStatus.DONE
     assert up.health()["ok"] and not down.health()["ok"]
+
+
+def test_follow_up_jobs_start_with_the_ticket_and_not_on_redelivery(services):
+    from tracking import actions as act
+    from tracking.states import Channel
+
+    new = act.NewTicket(channel=Channel.SMS, content="噪音扰民", contact_phone="13700137000", external_id="SM9")
+    sms = act.Actor.system("短信通道")
+    first = act.register_ticket(services.ledger, new, actor=sms, now=services.clock(),
+                                follow_ups=[("tests.record", {"value": 5})])
+    again = act.register_ticket(services.ledger, new, actor=sms, now=services.clock(),
+                                follow_ups=[("tests.record", {"value": 5})])
+    assert services.queue.drain() == 1
+    assert CALLS == [{"job": 1, "attempt": 1, "ticket_id": first.ticket.id, "value": 5}]
+    assert again.created is False

@@ -1,6 +1,7 @@
 """受理: turning what a citizen said into a numbered ticket, exactly once."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.jobs import enqueue
 from tracking.actions._core import record, require_text
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput
@@ -48,12 +50,19 @@ class Registration:
     created: bool  # False when this was a re-delivery of a message already registered
 
 
-def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: datetime) -> Registration:
+def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: datetime,
+                    follow_ups: Sequence[tuple[str, dict]] = ()) -> Registration:
     """Register a ticket (受理), or return the one this external message already made.
 
     Re-delivery of the same external message (same channel and external id) is
     answered with the existing ticket, even when two deliveries race: the
     unique constraint decides and the loser reads the winner's row.
+
+    Args:
+        follow_ups: background jobs to start with the new ticket, as (task name,
+            arguments) pairs, e.g. ``("sms.send", {...})``; each gets ``ticket_id``.
+            They are written in the same transaction, so a registered ticket
+            never misses them, and are skipped on re-delivery.
 
     Raises:
         InvalidInput: no content, or a field too long.
@@ -70,6 +79,8 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
     try:
         with ledger.db.transaction() as session:
             ticket = _insert(session, ledger, new, title, content, actor, now)
+            for name, args in follow_ups:
+                enqueue(session, name, now=now, ticket_id=ticket.id, **args)
     except IntegrityError:
         existing = new.external_id and find_by_external_id(ledger, new.channel, new.external_id)
         if not existing:
