@@ -38,7 +38,7 @@ from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
 
 from telephony.ami_protocol import events_named, from_panoramisk
-from telephony.calls import CallTracker
+from telephony.tracker import CallTracker
 from telephony.control import AmiCallControl, CallbackDialplan, CallControlError, CallControlUnavailable
 
 log = logging.getLogger(__name__)

@@ -1,21 +1,16 @@
 """The real panoramisk client against the fake AMI server over TCP on 127.0.0.1."""
 import asyncio
 import logging
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:  # `tests.fakes` is importable without a shared conftest
-    sys.path.insert(0, ROOT)
-
-from telephony.ami_client import AmiListener  # noqa: E402
-from telephony.calls import CallEnded, CallOutcome, CallTracker  # noqa: E402
-from telephony.control import (  # noqa: E402
+from telephony.ami_client import AmiListener
+from telephony.calls import CallEnded, CallOutcome
+from telephony.control import (
     CallbackDialplan, CallControlError, CallControlUnavailable, ConsoleCallControl,
 )
-from tests.fakes.ami_server import ami_recordings, ami_server, read_fixture  # noqa: E402,F401
+from telephony.tracker import CallTracker
+from tests.fakes.ami_server import ami_recordings, ami_server, read_fixture  # noqa: F401
 
 AFTER_LOGIN = ("CoreShowChannels", "QueueStatus")  # what the listener sends to resync
 

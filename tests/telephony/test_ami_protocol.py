@@ -1,18 +1,13 @@
 """Parsing AMI messages, checked against the recorded Asterisk 22 traffic."""
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:  # `tests.fakes` is importable without a shared conftest
-    sys.path.insert(0, ROOT)
-
-from telephony.ami_protocol import (  # noqa: E402
+from telephony.ami_protocol import (
     format_action, from_panoramisk, interface_of, known, message_kind, parse_duration,
     parse_message, split_messages, timestamp, variable,
 )
-from tests.fakes.ami_server import ami_recordings, read_fixture  # noqa: E402,F401
+from tests.fakes.ami_server import ami_recordings, read_fixture  # noqa: F401
 
 
 def received(path: Path) -> list[dict]:

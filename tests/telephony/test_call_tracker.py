@@ -3,22 +3,17 @@
 Expected values come from ``shared/data/ami/README.md`` and the Timestamps in
 the recordings (e.g. wait = AgentConnect - QueueCallerJoin).
 """
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-ROOT = str(Path(__file__).resolve().parents[2])
-if ROOT not in sys.path:  # `tests.fakes` is importable without a shared conftest
-    sys.path.insert(0, ROOT)
-
-from telephony.ami_protocol import message_kind, split_messages  # noqa: E402
-from telephony.calls import (  # noqa: E402
-    CallConnected, CallEnded, CallOutcome, CallQueued, CallTracker, CallTransferred, CallbackFailed,
-    Direction,
+from telephony.ami_protocol import message_kind, split_messages
+from telephony.calls import (
+    CallConnected, CallEnded, CallOutcome, CallQueued, CallTransferred, CallbackFailed, Direction,
 )
-from tests.fakes.ami_server import ami_recordings, read_fixture  # noqa: E402,F401
+from telephony.tracker import CallTracker
+from tests.fakes.ami_server import ami_recordings, read_fixture  # noqa: F401
 
 
 def at(epoch: float) -> datetime:
