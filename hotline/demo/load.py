@@ -43,12 +43,12 @@ def load_demo(services: Services, *, until: datetime) -> DemoResult:
                 staff={depts[u.removeprefix("dept-")]: a for u, a in actors.items() if u.startswith("dept-")},
                 departments={c: i for c, i in depts.items() if c != "hotline_center"})
     messages = project_samples(catalogue) + real_messages(catalogue, Path(services.settings.citizen_messages_dir))
-    rng = random.Random(SEED)
-    times = _schedule(messages, rng, until)
+    times = _schedule(messages, until)
     recogniser = DistrictRecogniser(catalogue)
     created = existing = 0
     by_key: dict[str, int] = {}
     for message in sorted(messages, key=lambda m: times[m.key]):
+        rng = random.Random(f"{SEED}-{message.key}")  # per message: adding messages moves no other
         registration = _register(services, message, times[message.key], rng, recogniser, actors)
         by_key[message.key] = registration.ticket.id
         if not registration.created:
@@ -56,7 +56,7 @@ def load_demo(services: Services, *, until: datetime) -> DemoResult:
             continue
         created += 1
         department = _department_for(message, registration.ticket.district, catalogue)
-        walk = Walk(services.ledger, registration.ticket, cast, random.Random(f"{SEED}-{message.key}"), until)
+        walk = Walk(services.ledger, registration.ticket, cast, rng, until)
         if message.repeat_of in by_key and (now := walk.at(walk.minutes(2, 10))):
             try:
                 act.merge_ticket(services.ledger, registration.ticket.id, by_key[message.repeat_of],
@@ -68,18 +68,20 @@ def load_demo(services: Services, *, until: datetime) -> DemoResult:
     return DemoResult(created, existing)
 
 
-def _schedule(messages: list[DemoMessage], rng: random.Random, until: datetime) -> dict[str, datetime]:
+def _schedule(messages: list[DemoMessage], until: datetime) -> dict[str, datetime]:
     """A registration time for each message: mostly daytime, repeats a day or two after the original."""
     start = until - timedelta(days=DEMO_DAYS)
     times = {}
     for message in messages:
+        rng = random.Random(f"{SEED}-time-{message.key}")
         day = start + timedelta(days=rng.uniform(0, DEMO_DAYS - 0.2))
         local_hour = rng.choices([rng.uniform(8, 12), rng.uniform(13, 18), rng.uniform(18, 23)], [0.45, 0.4, 0.15])[0]
         times[message.key] = min(day.replace(hour=0, minute=0, second=0, microsecond=0)
                                  + timedelta(hours=local_hour - 8), until - timedelta(minutes=5))
     for message in messages:
         if message.repeat_of in times:
-            times[message.key] = min(times[message.repeat_of] + timedelta(hours=rng.uniform(6, 40)),
+            hours = random.Random(f"{SEED}-repeat-{message.key}").uniform(6, 40)
+            times[message.key] = min(times[message.repeat_of] + timedelta(hours=hours),
                                      until - timedelta(minutes=5))
     return times
 
