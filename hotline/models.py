@@ -5,6 +5,7 @@ is added here once.
 """
 from hotline import jobs, scheduler  # noqa: F401
 from hotline.db import Base
+from telephony import models as telephony_models  # noqa: F401
 from tracking import accounts, models  # noqa: F401
 
 metadata = Base.metadata
