@@ -60,6 +60,9 @@ class Settings:
     session_max_age: int = setting(8 * 3600, "Seconds a staff login stays valid.")
     rate_limit_per_minute: int = setting(
         20, "Public form posts and lookups allowed per client address per minute.")
+    trusted_proxies: str = setting(
+        "", "Comma-separated addresses of our own reverse proxies; only their X-Forwarded-For "
+        "is believed when finding a client's address for rate limits.")
     log_level: str = setting("INFO", "Logging level.")
 
     @classmethod

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import channels.tasks  # noqa: F401  registers the intake tasks (sms.send...) in every process
+from channels.sms.senders import SmsSender, build_sms_sender
+from channels.web.ratelimit import RateLimiter
 from config.catalogue import Catalogue, load_catalogue
 from config.settings import Settings
 from hotline.clock import system_clock
@@ -30,6 +33,8 @@ class Services:
     queue: JobQueue
     redis: object | None
     clock: Callable[[], datetime]
+    sms: SmsSender | None = None  # outbound SMS (Twilio or console); only the sms.send task uses it
+    rate_limiter: RateLimiter | None = None  # public forms and lookups, per client address
 
     def close(self) -> None:
         self.queue.stop()
@@ -55,7 +60,9 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
         from redis import Redis
         redis = Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
     services = Services(settings=settings, db=db, ledger=ledger, catalogue=catalogue,
-                        queue=None, redis=redis, clock=clock)  # type: ignore[arg-type]
+                        queue=None, redis=redis, clock=clock,  # type: ignore[arg-type]
+                        sms=build_sms_sender(settings),
+                        rate_limiter=RateLimiter(settings.rate_limit_per_minute, redis))
     use_rq = (queue or ("rq" if redis is not None else "in-process")) == "rq"
     services.queue = RqQueue(redis) if use_rq else InProcessQueue(services, clock)
     db.job_submitter = services.queue.submit

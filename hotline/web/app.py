@@ -27,7 +27,9 @@ WEB_DIR = Path(__file__).resolve().parent
 
 def domain_routes() -> list[Routes]:
     """Every domain's routes; a new domain adds its ``Routes`` here."""
-    return [shell.routes, ticket_api.routes, ticket_pages.routes]
+    from channels.routes import routes as intake_routes
+
+    return [shell.routes, ticket_api.routes, ticket_pages.routes, intake_routes]
 
 
 def create_app(settings: Settings, services: Services | None = None, *,
