@@ -50,6 +50,9 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
     Args:
         queue: ``"rq"`` or ``"in-process"``; by default rq when a Redis URL is set.
     """
+    from tracking.tasks import schedule_tracking_tasks  # registers the deadline sweep
+
+    schedule_tracking_tasks(settings)
     db = Database(settings.database_url)
     catalogue = load_catalogue()
     tz = ZoneInfo(settings.timezone)

@@ -22,6 +22,8 @@ class Department(Base):
     tier: Mapped[str] = mapped_column(String(20), default="medium")
     district: Mapped[str | None] = mapped_column(String(20))
     expert_line: Mapped[str | None] = mapped_column(String(40))
+    # Where 催办 reminders are texted (a duty phone); none known means in-app only.
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     users: Mapped[list["User"]] = relationship(back_populates="department")

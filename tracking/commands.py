@@ -91,6 +91,7 @@ COMMANDS: dict[str, Command] = {
     "close": lambda l, t, a, n, f: act.close_ticket(l, t, actor=a, now=n, note=_text(f, "note")),
     "reopen": lambda l, t, a, n, f: act.reopen_ticket(l, t, actor=a, now=n, reason=_text(f, "reason")),
     "escalate": lambda l, t, a, n, f: act.escalate_ticket(l, t, actor=a, now=n, note=_text(f, "note")),
+    "remind": lambda l, t, a, n, f: act.remind_ticket(l, t, actor=a, now=n, note=_text(f, "note")),
     "add_note": lambda l, t, a, n, f: act.add_note(l, t, actor=a, now=n, note=_text(f, "note")),
 }
 

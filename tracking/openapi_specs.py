@@ -46,7 +46,7 @@ ACT = {
     "parameters": [NUMBER, {"name": "action", "in": "path", "required": True, "schema": {"type": "string", "enum": [
         "dispatch", "reassign", "answer_directly", "merge", "accept", "start_work", "return",
         "request_extension", "grant_extension", "refuse_extension", "reply", "record_callback",
-        "close", "reopen", "escalate", "add_note"]}}],
+        "close", "reopen", "escalate", "remind", "add_note"]}}],
     "requestBody": {"required": False, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionFields"}}}},
     "responses": {"200": {"description": "操作后的工单", **TICKET}, **ERRORS},
 }

@@ -7,12 +7,13 @@ from tracking.actions.dispatching import answer_directly, dispatch_ticket, merge
 from tracking.actions.errors import Forbidden, InvalidInput, LedgerError, NotFound, TransitionError
 from tracking.actions.handling import accept_ticket, reply_ticket, request_extension, return_ticket, start_work
 from tracking.actions.registration import NewTicket, Registration, register_ticket
+from tracking.actions.reminding import remind_ticket
 from tracking.actions.supervision import add_note, escalate_ticket, grant_extension, refuse_extension
 
 __all__ = [
     "Actor", "Forbidden", "InvalidInput", "LedgerError", "NewTicket", "NotFound", "Registration",
     "TransitionError", "accept_ticket", "add_note", "answer_directly", "close_ticket", "dispatch_ticket",
     "escalate_ticket", "grant_extension", "merge_ticket", "reassign_ticket", "record_callback",
-    "refuse_extension", "register_ticket", "reopen_ticket", "reply_ticket", "request_extension",
+    "refuse_extension", "register_ticket", "remind_ticket", "reopen_ticket", "reply_ticket", "request_extension",
     "return_ticket", "start_work",
 ]

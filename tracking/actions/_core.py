@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput, NotFound, TransitionError
 from tracking.models import Ticket, TicketEvent
+from tracking.schedule import refresh_schedule
 from tracking.states import STATUS_LABELS, TRANSITIONS, Role, Status
 
 
@@ -48,12 +49,13 @@ def check_transition(ticket: Ticket, action: str, actor: Actor) -> None:
 
 def record(session: Session, ticket: Ticket, action: str, actor: Actor, now: datetime, *,
            note: str = "", to_status: Status | None = None, **data: Any) -> TicketEvent:
-    """Move the ticket (when the action does) and append its event row."""
+    """Move the ticket (when the action does), re-time its current step, and append its event row."""
     rule = TRANSITIONS.get(action)
     from_status = Status(ticket.status) if ticket.status else None
     target = to_status or (rule.to if rule and rule.to else from_status)
     ticket.status = target
     ticket.updated_at = now
+    refresh_schedule(ticket)
     event = TicketEvent(
         ticket=ticket, action=action, from_status=from_status, to_status=target,
         actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role.value,

@@ -7,7 +7,9 @@ from tracking.actions._core import record, transition
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, TransitionError
 from tracking.ledger import Ledger
+from tracking.actions.dispatching import notify_dispatched
 from tracking.models import Ticket
+from tracking.notifications import notify
 from tracking.states import Role, Satisfaction
 
 REOPENS_BEFORE_SUPERVISION = 1  # one 重办 on an agent's word; after that the supervision office decides
@@ -29,7 +31,11 @@ def record_callback(ledger: Ledger, ticket_id: int, *, actor: Actor, now: dateti
         ticket.called_back_at = now
         record(session, ticket, "record_callback", actor, now, note=note, method=method,
                satisfaction=satisfaction.value, resolved=bool(resolved),
+               due=ticket.callback_due_at.isoformat() if ticket.callback_due_at else None,
                on_time=ticket.callback_due_at is None or now <= ticket.callback_due_at)
+        if satisfaction is Satisfaction.UNSATISFIED and ticket.reopen_count >= REOPENS_BEFORE_SUPERVISION:
+            notify(session, kind="unsatisfied_again", now=now, ticket=ticket, role=Role.SUPERVISOR,
+                   text=f"工单{ticket.number}重办后市民仍不满意，须督办部门决定再次重办或办结")
     return ticket
 
 
@@ -63,5 +69,7 @@ def reopen_ticket(ledger: Ledger, ticket_id: int, *, actor: Actor, now: datetime
         ticket.sign_in_due_at = ledger.due(now, limits.sign_in)
         ticket.reply_due_at = ledger.due(now, limits.reply)
         ticket.callback_due_at = None
-        record(session, ticket, "reopen", actor, now, note=reason, reopen_count=ticket.reopen_count)
+        record(session, ticket, "reopen", actor, now, note=reason, reopen_count=ticket.reopen_count,
+               sign_in_due=ticket.sign_in_due_at.isoformat(), reply_due=ticket.reply_due_at.isoformat())
+        notify_dispatched(session, ticket, now, again=True)
     return ticket

@@ -11,7 +11,8 @@ from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput, TransitionError
 from tracking.ledger import Ledger
 from tracking.models import Ticket
-from tracking.states import Role, Status
+from tracking.notifications import notify
+from tracking.states import PRIORITY_LABELS, Priority, Role, Status
 
 # After this many returns, only the supervision office may send a ticket on again,
 # so it cannot bounce between departments for ever.
@@ -24,7 +25,9 @@ def dispatch_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor
     with ledger.db.transaction() as session:
         ticket = transition(session, ticket_id, "dispatch", actor, now)
         _assign(session, ledger, ticket, department_id, now, service_code)
-        record(session, ticket, "dispatch", actor, now, note=note, department_code=ticket.department.code)
+        record(session, ticket, "dispatch", actor, now, note=note, department_code=ticket.department.code,
+               **_dues(ticket))
+        notify_dispatched(session, ticket, now)
     return ticket
 
 
@@ -43,7 +46,8 @@ def reassign_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor
         previous = ticket.department.code if ticket.department else None
         _assign(session, ledger, ticket, department_id, now, None)
         record(session, ticket, "reassign", actor, now, note=note,
-               from_department=previous, department_code=ticket.department.code)
+               from_department=previous, department_code=ticket.department.code, **_dues(ticket))
+        notify_dispatched(session, ticket, now)
     return ticket
 
 
@@ -75,6 +79,23 @@ def merge_ticket(ledger: Ledger, ticket_id: int, into_ticket_id: int, *, actor: 
         record(session, target, "add_note", actor, now, note=f"并入重复诉求 {ticket.number}",
                merged=ticket.number)
     return ticket
+
+
+def notify_dispatched(session: Session, ticket: Ticket, now: datetime, *, again: bool = False) -> None:
+    """Tell the department a ticket waits for it to sign in (in-app)."""
+    urgency = "" if ticket.priority == Priority.NORMAL else f"【{PRIORITY_LABELS[Priority(ticket.priority)]}】"
+    notify(session, kind="reopened" if again else "dispatched", now=now, ticket=ticket,
+           department_id=ticket.department_id,
+           text=f"{urgency}{'重办' if again else '新派单'}：工单{ticket.number}「{ticket.title[:30]}」待签收")
+
+
+def _dues(ticket: Ticket) -> dict[str, str | None]:
+    """The deadlines a dispatch sets, kept on its event so the timeline can show them."""
+    return {"sign_in_due": _iso(ticket.sign_in_due_at), "reply_due": _iso(ticket.reply_due_at)}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _assign(session: Session, ledger: Ledger, ticket: Ticket, department_id: int,

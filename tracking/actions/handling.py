@@ -5,9 +5,12 @@ from datetime import datetime
 
 from tracking.actions._core import record, require_text, transition
 from tracking.actions.actor import Actor
+from tracking.actions.dispatching import RETURNS_BEFORE_SUPERVISION
 from tracking.actions.errors import InvalidInput, TransitionError
 from tracking.ledger import Ledger
 from tracking.models import Ticket
+from tracking.notifications import notify
+from tracking.states import Role
 
 MAX_EXTENSION_WORKING_DAYS = 15  # an extension asks for at most 15 working days
 
@@ -37,6 +40,12 @@ def return_ticket(ledger: Ledger, ticket_id: int, *, actor: Actor, now: datetime
         ticket = transition(session, ticket_id, "return", actor, now)
         ticket.return_count += 1
         record(session, ticket, "return", actor, now, note=reason, return_count=ticket.return_count)
+        if ticket.return_count >= RETURNS_BEFORE_SUPERVISION:
+            notify(session, kind="returned_again", now=now, ticket=ticket, role=Role.SUPERVISOR,
+                   text=f"工单{ticket.number}已被退单{ticket.return_count}次，须督办部门决定承办单位。退单理由：{reason[:100]}")
+        else:
+            notify(session, kind="returned", now=now, ticket=ticket, role=Role.AGENT,
+                   text=f"退单：工单{ticket.number}被{actor.name}退回，请改派。理由：{reason[:100]}")
     return ticket
 
 
@@ -53,6 +62,8 @@ def request_extension(ledger: Ledger, ticket_id: int, *, actor: Actor, now: date
         ticket.extension_requested_days = working_days
         ticket.extension_reason = reason
         record(session, ticket, "request_extension", actor, now, note=reason, working_days=working_days)
+        notify(session, kind="extension_requested", now=now, ticket=ticket, role=Role.SUPERVISOR,
+               text=f"延期申请：工单{ticket.number}申请延期{working_days}个工作日，待审批。理由：{reason[:100]}")
     return ticket
 
 

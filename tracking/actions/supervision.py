@@ -9,6 +9,7 @@ from tracking.actions.errors import TransitionError
 from tracking.calendar import TimeAmount, TimeUnit
 from tracking.ledger import Ledger
 from tracking.models import Ticket
+from tracking.notifications import notify
 
 
 def grant_extension(ledger: Ledger, ticket_id: int, *, actor: Actor, now: datetime, note: str = "") -> Ticket:
@@ -24,6 +25,9 @@ def grant_extension(ledger: Ledger, ticket_id: int, *, actor: Actor, now: dateti
         record(session, ticket, "grant_extension", actor, now, note=note, working_days=days,
                previous_due=previous.isoformat() if previous else None,
                new_due=ticket.reply_due_at.isoformat())
+        new_due = ticket.reply_due_at.astimezone(ledger.tz).strftime("%Y-%m-%d %H:%M")
+        notify(session, kind="extension_granted", now=now, ticket=ticket, department_id=ticket.department_id,
+               text=f"同意延期：工单{ticket.number}延期{days}个工作日，新的答复时限为{new_due}")
     return ticket
 
 
@@ -35,6 +39,8 @@ def refuse_extension(ledger: Ledger, ticket_id: int, *, actor: Actor, now: datet
         days = _pending_days(ticket)
         ticket.extension_requested_days = None
         record(session, ticket, "refuse_extension", actor, now, note=reason, working_days=days)
+        notify(session, kind="extension_refused", now=now, ticket=ticket, department_id=ticket.department_id,
+               text=f"不同意延期：工单{ticket.number}仍按原时限办理。理由：{reason[:100]}")
     return ticket
 
 
@@ -45,6 +51,9 @@ def escalate_ticket(ledger: Ledger, ticket_id: int, *, actor: Actor, now: dateti
         ticket = transition(session, ticket_id, "escalate", actor, now)
         ticket.escalated_at = now
         record(session, ticket, "escalate", actor, now, note=note)
+        if ticket.department_id:
+            notify(session, kind="escalated", now=now, ticket=ticket, department_id=ticket.department_id,
+                   text=f"督办：工单{ticket.number}由{actor.name}督办。意见：{note[:100]}")
     return ticket
 
 
