@@ -13,6 +13,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from urllib.parse import unquote
 
 from PIL import Image
 
@@ -123,6 +124,9 @@ def resolve_stored(upload_dir: Path, stored_path: str) -> Path:
 
 
 def safe_filename(name: str | None) -> str:
-    """The last part of a client-given file name, shortened, for display and the database."""
-    base = PurePath(str(name or "").replace("\\", "/")).name.strip()
+    """The last part of a client-given file name, shortened, for display and the database.
+
+    Percent-escapes are decoded: some clients (aiohttp, curl scripts) send non-ASCII names that way.
+    """
+    base = PurePath(unquote(str(name or "")).replace("\\", "/")).name.strip()
     return (base or "附件")[:200]

@@ -14,13 +14,14 @@ from config.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from channels import cli as intake_cli
     from config import cli as catalogue_cli
     from hotline import commands as core_commands
     from tracking import cli as tracking_cli
 
     parser = argparse.ArgumentParser(prog="hotline", description="12345 政务服务便民热线")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in (core_commands, catalogue_cli, tracking_cli):
+    for module in (core_commands, catalogue_cli, tracking_cli, intake_cli):
         module.register(subparsers)
     return parser
 

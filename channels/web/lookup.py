@@ -43,7 +43,7 @@ async def lookup(request: web.Request) -> web.Response:
     if form.errors:
         return _render(request, values, "；".join(form.errors.values()), None, status=400)
     if not NUMBER.match(number):
-        return _render(request, values, "工单编号格式应为“20261123-000001”", None, status=400)
+        return _render(request, values, "工单编号格式应为“20260101-000123”（8位日期-6位序号）", None, status=400)
     if not TAIL.match(tail):
         return _render(request, values, "请填写登记时所留电话号码的后四位数字", None, status=400)
     progress = await run_blocking(public_progress, services.db, number, tail)

@@ -29,7 +29,9 @@ def domain_routes() -> list[Routes]:
     """Every domain's routes; a new domain adds its ``Routes`` here."""
     from channels.routes import routes as intake_routes
 
-    return [shell.routes, ticket_api.routes, ticket_pages.routes, intake_routes]
+    from channels.routes import routes as intake_routes
+
+    return [shell.routes, ticket_api.routes, ticket_pages.routes, intake_routes, intake_routes]
 
 
 def create_app(settings: Settings, services: Services | None = None, *,

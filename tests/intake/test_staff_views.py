@@ -1,0 +1,54 @@
+"""Staff see a ticket's contacts and files; departments only their own; files served with their real type."""
+from __future__ import annotations
+
+import re
+
+from aiohttp import FormData
+from sqlalchemy import select
+
+from channels.models import SmsMessage
+from tests.intake.files import jpeg_bytes
+from tests.support.web import login
+from tracking.states import Role
+
+FORM = {"service_code": "water-outage", "description": "停水了", "address_string": "A3区幸福路1号",
+        "phone": "13900001111", "media_url": "https://img.example.cn/a.jpg"}
+
+
+async def test_open311_request_is_acknowledged_by_sms_and_its_media_listed(client, services, keys):
+    number = (await (await client.post("/open311/v2/requests.json", data=FORM, headers=keys["platform"])).json()
+              )[0]["service_request_id"]
+    services.queue.drain()
+    with services.db.reading() as session:
+        ack = session.scalar(select(SmsMessage).where(SmsMessage.purpose == "ack"))
+    assert ack.to == "13900001111" and number in ack.body and "/lookup" in ack.body
+    listing = await (await client.get(f"/api/v1/intake/tickets/{number}/contacts", headers=keys["agent"])).json()
+    assert listing["files"][0]["url"] == "https://img.example.cn/a.jpg"
+    assert listing["contacts"][0]["phone"] == "13900001111"
+    [read] = await (await client.get(f"/open311/v2/requests/{number}.json", headers=keys["agent"])).json()
+    assert read["media_url"] == "https://img.example.cn/a.jpg"
+    assert (await client.get(f"/api/v1/intake/tickets/{number}/contacts", headers=keys["water"])).status == 404
+
+
+async def test_a_photo_is_served_to_staff_only_with_its_sniffed_type(client, services, keys):
+    html = await (await client.get("/messages/new")).text()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    form = FormData()
+    for name, value in {"_csrf": csrf, "name": "某", "phone": "13900002222", "title": "t", "content": "垃圾成堆"}.items():
+        form.add_field(name, value)
+    form.add_field("photo", jpeg_bytes(), filename="x.png", content_type="text/html")
+    await client.post("/messages", data=form)
+    with services.db.reading() as session:
+        from tracking.models import Ticket
+        number = session.scalar(select(Ticket.number))
+    files = (await (await client.get(f"/api/v1/intake/tickets/{number}/contacts", headers=keys["agent"])).json())["files"]
+    url = files[0]["url"]
+    assert (await client.get(url, allow_redirects=False)).status == 302  # anonymous: to the login page
+    await login(client, services, Role.AGENT)
+    photo = await client.get(url)
+    assert photo.status == 200 and photo.headers["Content-Type"] == "image/jpeg"
+    assert photo.headers["X-Content-Type-Options"] == "nosniff" and (await photo.read())[:3] == b"\xff\xd8\xff"
+    page = await client.get(f"/intake/tickets/{number}")
+    assert page.status == 200 and "垃圾成堆" in await page.text()
+    log = await client.get("/intake/sms")
+    assert log.status == 200 and "短信记录" in await log.text()
