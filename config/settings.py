@@ -57,6 +57,16 @@ class Settings:
     ami_port: int = setting(5038, "Asterisk AMI port.")
     ami_username: str = setting("", "Asterisk AMI user (manager.conf).")
     ami_secret: str = setting("", "Asterisk AMI secret.")
+    ami_queue: str = setting(
+        "hotline", "Asterisk queue (queues.conf) agents pause in for a break (小休); empty pauses in every queue.")
+    ami_callback_channel: str = setting(
+        "PJSIP/{phone}@carrier", "Channel a callback (回访) dials first; {phone} is the citizen's number.")
+    ami_callback_context: str = setting("callback", "Dialplan context a callback continues in once answered.")
+    ami_callback_exten: str = setting("satisfaction", "Extension of that context; it gets TICKET_NUMBER and "
+                                      "AGENT_INTERFACE (the agent to connect) as channel variables.")
+    ami_callback_caller_id: str = setting('"12345" <12345>', "Caller ID citizens see on a callback.")
+    ami_transfer_context: str = setting(
+        "departments", "Dialplan context of departments' expert lines (departments.expert_line is the extension).")
     session_max_age: int = setting(8 * 3600, "Seconds a staff login stays valid.")
     rate_limit_per_minute: int = setting(
         20, "Public form posts and lookups allowed per client address per minute.")

@@ -21,6 +21,7 @@ from config.catalogue import Catalogue, load_catalogue
 from config.settings import Settings
 from hotline.clock import system_clock
 from hotline.db import Database
+import telephony.tasks  # noqa: F401  registers telephony.close_stale_calls in every process
 from hotline.queues import InProcessQueue, JobQueue, RqQueue
 from tracking.calendar import load_calendar
 from tracking.deadlines import load_time_limits

@@ -79,6 +79,8 @@ class AmiListener:
         sleep: the back-off sleep (tests pass a recorder).
     """
 
+    kind = "asterisk"
+
     def __init__(self, host: str, port: int, username: str, secret: str, tracker: CallTracker, *,
                  on_status: Callable[[str], None] | None = None, ping_interval: float = 20.0,
                  ping_timeout: float = 5.0, backoff_initial: float = 1.0, backoff_max: float = 60.0,
@@ -279,8 +281,9 @@ class AmiListener:
     async def unpause(self, interface: str, queue: str | None, reason: str = "") -> None:
         await self.control.unpause(interface, queue, reason)
 
-    async def originate_callback(self, phone: str, ticket_number: str) -> str:
-        return await self.control.originate_callback(phone, ticket_number)
+    async def originate_callback(self, phone: str, ticket_number: str | None, *,
+                                 agent_interface: str | None = None) -> str:
+        return await self.control.originate_callback(phone, ticket_number, agent_interface=agent_interface)
 
     async def redirect(self, channel: str, context: str, exten: str, priority: int = 1) -> None:
         await self.control.redirect(channel, context, exten, priority)

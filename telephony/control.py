@@ -23,6 +23,9 @@ PHONE_NUMBER = re.compile(r"\+?[0-9]{3,20}")
 
 TICKET_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 
+INTERFACE = re.compile(r"[A-Za-z0-9]+/[A-Za-z0-9_.@-]{1,60}")
+"""An Asterisk device such as ``PJSIP/1001``: no commas, so it cannot add dial options."""
+
 
 class CallControlError(Exception):
     """The telephone system refused the request (AMI ``Response: Error``)."""
@@ -39,7 +42,8 @@ class CallControl(Protocol):
 
     async def unpause(self, interface: str, queue: str | None, reason: str = "") -> None: ...
 
-    async def originate_callback(self, phone: str, ticket_number: str) -> str: ...
+    async def originate_callback(self, phone: str, ticket_number: str | None, *,
+                                 agent_interface: str | None = None) -> str: ...
 
     async def redirect(self, channel: str, context: str, exten: str, priority: int = 1) -> None: ...
 
@@ -57,23 +61,39 @@ class CallbackDialplan:
     ring_timeout_ms: int = 30_000
 
 
-def originate_action(phone: str, ticket_number: str, dialplan: CallbackDialplan) -> dict:
+def originate_action(phone: str, ticket_number: str | None, dialplan: CallbackDialplan,
+                     agent_interface: str | None = None) -> dict:
     """The Originate for a callback; its ActionID ``callback-<ticket>`` ties the answer to the ticket.
 
+    Args:
+        ticket_number: the ticket called back about (回访); None for calling
+            back a missed call (漏话回拨), whose ActionID names the number.
+        agent_interface: the agent to connect once the citizen answers, passed
+            to the dialplan as ``AGENT_INTERFACE``.
+
     Raises:
-        ValueError: the phone number or ticket number is not plain digits / a ticket id.
+        ValueError: the phone number, ticket number or interface is not plain
+            digits / a ticket id / a device name.
     """
     if not PHONE_NUMBER.fullmatch(phone):
         raise ValueError(f"not a phone number we can dial: {phone!r}")
-    if not TICKET_NUMBER.fullmatch(ticket_number):
+    if ticket_number is not None and not TICKET_NUMBER.fullmatch(ticket_number):
         raise ValueError(f"not a ticket number: {ticket_number!r}")
-    return {
-        "Action": "Originate", "ActionID": f"callback-{ticket_number}",
+    if agent_interface is not None and not INTERFACE.fullmatch(agent_interface):
+        raise ValueError(f"not an agent interface: {agent_interface!r}")
+    variables = [f"TICKET_NUMBER={ticket_number}"] if ticket_number else []
+    if agent_interface:
+        variables.append(f"AGENT_INTERFACE={agent_interface}")
+    action = {
+        "Action": "Originate",
+        "ActionID": f"callback-{ticket_number}" if ticket_number else f"callback-missed-{phone.lstrip('+')}",
         "Channel": dialplan.channel_template.format(phone=phone),
-        "Context": dialplan.context, "Exten": dialplan.exten, "Priority": "1",
-        "CallerID": dialplan.caller_id, "Timeout": str(dialplan.ring_timeout_ms),
-        "Variable": f"TICKET_NUMBER={ticket_number}", "Async": "true",
+        "Context": dialplan.context, "Exten": dialplan.exten.format(phone=phone), "Priority": "1",
+        "CallerID": dialplan.caller_id, "Timeout": str(dialplan.ring_timeout_ms), "Async": "true",
     }
+    if variables:
+        action["Variable"] = variables[0] if len(variables) == 1 else variables
+    return action
 
 
 def pause_action(interface: str, queue: str | None, paused: bool, reason: str) -> dict:
@@ -95,6 +115,8 @@ class AmiCallControl:
         dialplan: where callbacks go.
     """
 
+    kind = "asterisk"  # calls are really placed
+
     def __init__(self, send: Callable[[dict], Awaitable[list[dict]]], dialplan: CallbackDialplan | None = None):
         self._send = send
         self.dialplan = dialplan or CallbackDialplan()
@@ -105,9 +127,10 @@ class AmiCallControl:
     async def unpause(self, interface: str, queue: str | None, reason: str = "") -> None:
         await self._send(pause_action(interface, queue, False, reason))
 
-    async def originate_callback(self, phone: str, ticket_number: str) -> str:
+    async def originate_callback(self, phone: str, ticket_number: str | None, *,
+                                 agent_interface: str | None = None) -> str:
         """Start the call; returns its ActionID. The outcome arrives later as call events."""
-        action = originate_action(phone, ticket_number, self.dialplan)
+        action = originate_action(phone, ticket_number, self.dialplan, agent_interface)
         await self._send(action)
         return action["ActionID"]
 
@@ -123,6 +146,8 @@ class AmiCallControl:
 class ConsoleCallControl:
     """Logs every request and keeps it in ``requests``; nothing is dialled."""
 
+    kind = "console"
+
     def __init__(self, dialplan: CallbackDialplan | None = None):
         self.dialplan = dialplan or CallbackDialplan()
         self.requests: list[tuple[str, dict]] = []
@@ -137,9 +162,10 @@ class ConsoleCallControl:
     async def unpause(self, interface: str, queue: str | None, reason: str = "") -> None:
         self._record("unpause", interface=interface, queue=queue, reason=reason)
 
-    async def originate_callback(self, phone: str, ticket_number: str) -> str:
-        action = originate_action(phone, ticket_number, self.dialplan)  # same validation as AMI
-        self._record("originate_callback", phone=phone, ticket_number=ticket_number)
+    async def originate_callback(self, phone: str, ticket_number: str | None, *,
+                                 agent_interface: str | None = None) -> str:
+        action = originate_action(phone, ticket_number, self.dialplan, agent_interface)  # same validation as AMI
+        self._record("originate_callback", phone=phone, ticket_number=ticket_number, agent_interface=agent_interface)
         return action["ActionID"]
 
     async def redirect(self, channel: str, context: str, exten: str, priority: int = 1) -> None:

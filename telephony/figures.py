@@ -84,6 +84,11 @@ def per_day(records: Iterable[CallRecord], tz: tzinfo) -> dict[date, CallFigures
     return _grouped(records, lambda moment: moment.astimezone(tz).date())
 
 
+def per_hour_of_day(records: Iterable[CallRecord], tz: tzinfo) -> dict[int, CallFigures]:
+    """Figures per local hour of the day (0-23) over all days: the day's profile, for staffing."""
+    return _grouped(records, lambda moment: moment.astimezone(tz).hour)
+
+
 def _grouped(records: Iterable[CallRecord], key: Callable[[datetime], object]) -> dict:
     groups: dict = defaultdict(list)
     for record in records:

@@ -27,11 +27,12 @@ WEB_DIR = Path(__file__).resolve().parent
 
 def domain_routes() -> list[Routes]:
     """Every domain's routes; a new domain adds its ``Routes`` here."""
+    from telephony.routes import routes as telephony_routes
     from channels.routes import routes as intake_routes
 
     from channels.routes import routes as intake_routes
 
-    return [shell.routes, ticket_api.routes, ticket_pages.routes, intake_routes, intake_routes]
+    return [shell.routes, ticket_api.routes, ticket_pages.routes, intake_routes, intake_routes, telephony_routes]
 
 
 def create_app(settings: Settings, services: Services | None = None, *,
@@ -61,6 +62,9 @@ def create_app(settings: Settings, services: Services | None = None, *,
     app[NAV] = sorted(nav, key=lambda item: item.order)
     app.router.add_static("/static", WEB_DIR / "static", name="static")
     app.cleanup_ctx.append(_lifecycle(settings, services, start_background))
+    for routes in domain_routes():
+        for setup in routes.setups:
+            setup(app)
     return app
 
 

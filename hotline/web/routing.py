@@ -6,7 +6,7 @@ side by side.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,9 @@ class Routes:
     table: web.RouteTableDef = field(default_factory=web.RouteTableDef)
     openapi: dict[str, dict[str, Any]] = field(default_factory=dict)
     nav: list[NavItem] = field(default_factory=list)
+    # Functions called with the app once its services lifecycle is installed, for a
+    # domain's own long-lived parts (``app.cleanup_ctx``, ``app.on_shutdown``).
+    setups: list[Callable[[web.Application], None]] = field(default_factory=list)
 
     def api(self, method: str, path: str, spec: dict[str, Any]):
         """Register an API handler and its OpenAPI operation in one decorator."""

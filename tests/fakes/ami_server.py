@@ -119,6 +119,38 @@ def replay_steps(chunks: Iterable[tuple[str, bytes | str]]) -> list[Expect | Sen
     return steps
 
 
+def call_events(chunks: Iterable[tuple[str, bytes | str]], *, until: str | None = None,
+                after: str | None = None) -> list[bytes]:
+    """The call's events of a recording as sent on the wire, without the session's own messages.
+
+    Left out: the greeting, responses, FullyBooted/Shutdown, and list items
+    answering the recorder's actions. So they can be played to any logged-in
+    client, at the moment a test chooses.
+
+    Args:
+        until: stop after the first event of this name (inclusive).
+        after: start after the first event of this name.
+    """
+    messages = []
+    for kind, data in chunks:
+        if kind != "recv":
+            continue
+        data = data[len(GREETING):] if data.startswith(GREETING) else data
+        for block in data.split(b"\r\n\r\n"):
+            if not block.startswith(b"Event: ") or b"\r\nActionID: rec-" in block:
+                continue
+            if block.startswith((b"Event: FullyBooted", b"Event: Shutdown")):
+                continue
+            messages.append(block + b"\r\n\r\n")
+    if after is not None:
+        index = next(i for i, m in enumerate(messages) if m.startswith(f"Event: {after}\r\n".encode()))
+        messages = messages[index + 1:]
+    if until is not None:
+        index = next(i for i, m in enumerate(messages) if m.startswith(f"Event: {until}\r\n".encode()))
+        messages = messages[:index + 1]
+    return messages
+
+
 def encode(fields: dict) -> bytes:
     """One message on the wire, keys in the given order."""
     return "".join(f"{key}: {value}\r\n" for key, value in fields.items()).encode() + b"\r\n"
@@ -232,6 +264,13 @@ class FakeAmiServer:
         """Send an event to every open connection."""
         for conn in list(self._open):
             conn.write(encode(event))
+
+    async def play(self, messages: Iterable[bytes]) -> None:
+        """Send recorded messages, byte for byte, to every open connection (see :func:`call_events`)."""
+        for message in messages:
+            for conn in list(self._open):
+                conn.write(message)
+            await asyncio.sleep(0)
 
     async def wait_for_action(self, name: str, count: int = 1, timeout: float = 2.0) -> dict:
         """Wait until ``count`` actions called ``name`` have arrived; return the last."""

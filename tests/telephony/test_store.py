@@ -86,7 +86,7 @@ def test_a_resync_estimate_keeps_exact_times_already_stored(services, ami_record
 
 
 def test_callback_rows_find_their_ticket(services, ami_recordings):
-    agent = UserFactory.create(services, Role.AGENT)
+    agent = Actor(None, "测试坐席", Role.AGENT)
     ticket = TicketFactory.registered(services, agent)
     *_, final = replay_records(ami_recordings / "callback-originate.ami")
     final.ticket_number = ticket.number
@@ -98,7 +98,7 @@ def test_callback_rows_find_their_ticket(services, ami_recordings):
 
 
 def test_link_call_to_ticket_before_and_after_the_listener_writes(services, ami_recordings):
-    agent = UserFactory.create(services, Role.AGENT)
+    agent = Actor(None, "测试坐席", Role.AGENT)
     first, second = (TicketFactory.registered(services, agent) for _ in range(2))
     *_, final = replay_records(ami_recordings / "queue-answered.ami")
 
