@@ -78,6 +78,9 @@ class Settings:
         "is believed when finding a client's address for rate limits.")
     sweep_interval_seconds: int = setting(
         60, "Seconds between runs of the deadline sweep (reminders and escalation of overdue tickets).")
+    knowledge_synonyms_file: str = setting(
+        "", "Vocabulary of the knowledge base search (synonyms, whole words, stop words); "
+        "empty uses knowledge/data/synonyms.yaml.")
     log_level: str = setting("INFO", "Logging level.")
 
     @classmethod

@@ -7,6 +7,7 @@ from channels import models as channel_models  # noqa: F401
 from channels import models as channel_models  # noqa: F401
 from hotline import jobs, scheduler  # noqa: F401
 from hotline.db import Base
+from knowledge import models as knowledge_models  # noqa: F401
 from telephony import models as telephony_models  # noqa: F401
 from tracking import accounts, models, notifications  # noqa: F401
 

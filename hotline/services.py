@@ -21,6 +21,7 @@ from config.catalogue import Catalogue, load_catalogue
 from config.settings import Settings
 from hotline.clock import system_clock
 from hotline.db import Database
+from knowledge.base import KnowledgeBase
 import telephony.tasks  # noqa: F401  registers telephony.close_stale_calls in every process
 from hotline.queues import InProcessQueue, JobQueue, RqQueue
 from tracking.calendar import load_calendar
@@ -39,6 +40,7 @@ class Services:
     clock: Callable[[], datetime]
     sms: SmsSender | None = None  # outbound SMS (Twilio or console); only the sms.send task uses it
     rate_limiter: RateLimiter | None = None  # public forms and lookups, per client address
+    knowledge: KnowledgeBase | None = None  # the knowledge base and its in-memory search index
 
     def close(self) -> None:
         self.queue.stop()
@@ -69,7 +71,9 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
     services = Services(settings=settings, db=db, ledger=ledger, catalogue=catalogue,
                         queue=None, redis=redis, clock=clock,  # type: ignore[arg-type]
                         sms=build_sms_sender(settings),
-                        rate_limiter=RateLimiter(settings.rate_limit_per_minute, redis))
+                        rate_limiter=RateLimiter(settings.rate_limit_per_minute, redis),
+                        knowledge=KnowledgeBase(db, tz, settings.knowledge_synonyms_file,
+                                                {s.code: s.name for s in catalogue.services}))
     use_rq = (queue or ("rq" if redis is not None else "in-process")) == "rq"
     services.queue = RqQueue(redis) if use_rq else InProcessQueue(services, clock)
     db.job_submitter = services.queue.submit

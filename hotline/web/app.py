@@ -32,7 +32,10 @@ def domain_routes() -> list[Routes]:
 
     from channels.routes import routes as intake_routes
 
-    return [shell.routes, ticket_api.routes, ticket_pages.routes, intake_routes, intake_routes, telephony_routes]
+    from hotline.console.web import routes as console_routes
+    from knowledge.web import routes as knowledge_routes
+
+    return [shell.routes, ticket_api.routes, ticket_pages.routes, intake_routes, intake_routes, telephony_routes, knowledge_routes, console_routes]
 
 
 def create_app(settings: Settings, services: Services | None = None, *,
@@ -72,6 +75,7 @@ def _template_dirs() -> list[str]:
     root = WEB_DIR.parent.parent
     dirs = [WEB_DIR / "templates"]
     dirs += sorted(p for p in root.glob("*/templates") if p.is_dir() and p.parent.name != "hotline")
+    dirs += sorted(p for p in WEB_DIR.parent.glob("*/templates") if p.is_dir() and p.parent != WEB_DIR)
     return [str(d) for d in dirs]
 
 
