@@ -1,0 +1,150 @@
+"""Figures of the hotline itself: what came in, how, about what, from where, and how often again.
+
+These count tickets *registered* (受理) in the period, whatever happened to
+them later, each in one grouped query. Call figures come from telephony
+through ``CallFiguresSource`` when the deployment provides one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from config.catalogue import Catalogue
+from evaluation.rules import Rules
+from evaluation.sql import seconds_between
+from evaluation.topics import Topic, top_issues
+from hotline.db import Database
+from tracking.models import Ticket
+from tracking.presenters import mask_phone
+from tracking.states import CHANNEL_LABELS, SATISFACTION_LABELS, Channel
+
+UNCLASSIFIED = "未分类"
+UNKNOWN_DISTRICT = "未识别"
+TOP_REPEAT_CALLERS = 10
+
+
+@dataclass(frozen=True)
+class Share:
+    key: str
+    label: str
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class CallLine:
+    """One line of call-centre figures: label, value already formatted, and what it means."""
+
+    label: str
+    value: str
+    hint: str = ""
+
+
+# The extension point for telephony: given [start, end), the period's call
+# figures as lines, or None when there are no call records. The composition
+# root hands one to the pages and reports (``Services.call_figures``);
+# evaluation never imports telephony.
+CallFiguresSource = Callable[[datetime, datetime], Sequence[CallLine] | None]
+
+
+@dataclass(frozen=True)
+class RepeatCaller:
+    phone: str   # masked
+    tickets: int
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HotlineFigures:
+    registered: int
+    by_channel: list[Share]
+    by_category: list[Share]
+    by_district: list[Share]
+    by_outcome: list[Share]
+    satisfaction: list[Share]
+    repeats: int
+    merged: int
+    repeat_callers: list[RepeatCaller]
+    topics: list[Topic] = field(default_factory=list)
+    calls: Sequence[CallLine] | None = None
+
+    @property
+    def repeat_share(self) -> float | None:
+        return (self.repeats + self.merged) / self.registered if self.registered else None
+
+
+def hotline_figures(db: Database, catalogue: Catalogue, rules: Rules, start: datetime, end: datetime, *,
+                    calls: CallFiguresSource | None = None, with_topics: bool = True) -> HotlineFigures:
+    """Count the tickets registered in ``[start, end)`` by channel, category, district and outcome."""
+    in_period = and_(Ticket.registered_at >= start, Ticket.registered_at < end)
+    with db.reading() as session:
+        def grouped(column):
+            return session.execute(select(column, func.count()).where(in_period).group_by(column)).all()
+        channels = grouped(Ticket.channel)
+        services = grouped(Ticket.service_code)
+        districts = grouped(Ticket.district)
+        statuses = grouped(Ticket.status)
+        verdicts = session.execute(select(Ticket.satisfaction, func.count())
+                                   .where(in_period, Ticket.satisfaction.is_not(None))
+                                   .group_by(Ticket.satisfaction)).all()
+        repeats = session.scalar(select(func.count()).where(in_period, _is_repeat(rules))) or 0
+        callers = _repeat_callers(session, in_period)
+    total = sum(n for _, n in channels)
+    groups: dict[str, int] = {}
+    known = {s.code: s.group for s in catalogue.services}
+    for code, n in services:
+        groups[known.get(code or "", UNCLASSIFIED)] = groups.get(known.get(code or "", UNCLASSIFIED), 0) + n
+    outcome: dict[str, int] = {}
+    for status, n in statuses:
+        label = {"answered_directly": "直接办结", "merged": "并单", "registered": "待派单"}.get(status, "派单办理")
+        outcome[label] = outcome.get(label, 0) + n
+    merged = outcome.get("并单", 0)
+    return HotlineFigures(
+        registered=total,
+        by_channel=_shares([(c, CHANNEL_LABELS.get(Channel(c), c) if c in set(Channel) else c, n)
+                            for c, n in channels], total),
+        by_category=_shares([(g, g, n) for g, n in groups.items()], total),
+        by_district=_shares([(d or "", d or UNKNOWN_DISTRICT, n) for d, n in districts], total),
+        by_outcome=_shares([(k, k, n) for k, n in outcome.items()], total),
+        satisfaction=_shares([(s, SATISFACTION_LABELS.get(s, s), n) for s, n in verdicts],
+                             sum(n for _, n in verdicts)),
+        repeats=repeats, merged=merged, repeat_callers=callers,
+        topics=top_issues(db, rules, start, end) if with_topics else [],
+        calls=calls(start, end) if calls is not None else None)
+
+
+def _is_repeat(rules: Rules):
+    """A ticket whose caller asked about the same service within the window before (重复诉求).
+
+    Merged tickets (并单) are counted apart, as the agent already saw them as repeats.
+    """
+    earlier = aliased(Ticket)
+    window = timedelta(days=rules.repeat_window_days).total_seconds()
+    return and_(Ticket.status != "merged", Ticket.contact_phone.is_not(None), Ticket.service_code.is_not(None),
+                exists().where(earlier.contact_phone == Ticket.contact_phone,
+                               earlier.service_code == Ticket.service_code,
+                               earlier.registered_at < Ticket.registered_at,
+                               seconds_between(Ticket.registered_at, earlier.registered_at) <= window))
+
+
+def _repeat_callers(session, in_period) -> list[RepeatCaller]:
+    """The numbers that registered most tickets in the period (two or more), masked."""
+    rows = session.execute(
+        select(Ticket.contact_phone, func.count().label("n")).where(in_period, Ticket.contact_phone.is_not(None))
+        .group_by(Ticket.contact_phone).having(func.count() >= 2)
+        .order_by(func.count().desc(), Ticket.contact_phone).limit(TOP_REPEAT_CALLERS)).all()
+    callers = []
+    for phone, n in rows:
+        titles = session.scalars(select(Ticket.title).where(in_period, Ticket.contact_phone == phone)
+                                 .order_by(Ticket.registered_at.desc()).limit(3)).all()
+        callers.append(RepeatCaller(mask_phone(phone), n, tuple(titles)))
+    return callers
+
+
+def _shares(items: list[tuple[str, str, int]], total: int) -> list[Share]:
+    ordered = sorted(items, key=lambda item: (-item[2], item[1]))
+    return [Share(key, label, n, n / total if total else 0.0) for key, label, n in ordered]
