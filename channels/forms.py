@@ -14,6 +14,8 @@ from aiohttp import web
 from tracking.actions import InvalidInput
 from tracking.actions.registration import normalise_phone
 
+REPLACEMENT_CHARACTER = "\ufffd"
+
 
 @dataclass
 class FormReader:
@@ -25,7 +27,9 @@ class FormReader:
     def text(self, name: str, label: str, *, max_length: int, required: bool = False) -> str:
         value = self.data.get(name, "")
         value = value.strip() if isinstance(value, str) else ""
-        if required and not value:
+        if REPLACEMENT_CHARACTER in value:  # what decoders put where the bytes were not UTF-8
+            self.errors[name] = f"{label}含有无法识别的字符（编码有误），请重新输入"
+        elif required and not value:
             self.errors[name] = f"请填写{label}"
         elif len(value) > max_length:
             self.errors[name] = f"{label}不能超过{max_length}字（现为{len(value)}字）"

@@ -3,7 +3,7 @@ from channels import staff, upstream  # noqa: F401  /api/v1/upstream/orders, /in
 from channels.letters import pages as letter_pages  # noqa: F401  /letters/...
 from channels.open311 import api as open311_api  # noqa: F401  /open311/v2/...
 from channels.routing import routes
-from channels.sms import webhook  # noqa: F401  /hooks/twilio/sms
+from channels.sms import simulator, webhook  # noqa: F401  /hooks/twilio/sms, /intake/sms/simulate
 from channels.web import lookup, messages  # noqa: F401  /messages, /lookup
 
 __all__ = ["routes"]

@@ -78,6 +78,8 @@ async def create_request(request: web.Request, fmt: str) -> web.Response:
     except (UnicodeDecodeError, ValueError):
         raise Open311Error(400, "请求内容须为UTF-8编码的表单（application/x-www-form-urlencoded）") from None
     actor = await _actor(request, form.get("api_key"))
+    if any("\ufffd" in value for value in form.values()):
+        raise Open311Error(400, "请求内容含有无法识别的字符，须为UTF-8编码")
     code = form.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "缺少 service_code（服务类别）")

@@ -52,3 +52,36 @@ async def test_a_photo_is_served_to_staff_only_with_its_sniffed_type(client, ser
     assert page.status == 200 and "垃圾成堆" in await page.text()
     log = await client.get("/intake/sms")
     assert log.status == 200 and "短信记录" in await log.text()
+
+
+async def test_the_sms_simulator_goes_through_the_real_path_in_console_mode(client, services):
+    token = await login(client, services, Role.AGENT)
+    page = await client.post("/intake/sms/simulate", data={"_csrf": token, "phone": "13911112222",
+                                                            "body": "公园里的健身器材坏了"})
+    html = await page.text()
+    assert page.status == 200 and "您的诉求已受理" in html
+    with services.db.reading() as session:
+        from tracking.models import Ticket
+        ticket = session.scalar(select(Ticket))
+    assert ticket.channel == "sms" and ticket.contact_phone == "13911112222" and ticket.number in html
+
+
+async def test_twilio_delivery_reports_update_the_log_and_the_ticket(client, services):
+    from channels.models import SmsStatus
+    from tests.intake.conftest import sign
+    from tests.support.factories import TicketFactory, UserFactory
+    from tracking.models import TicketEvent
+
+    ticket = TicketFactory.registered(services, UserFactory.create(services, Role.AGENT))
+    with services.db.transaction() as session:
+        session.add(SmsMessage(ticket_id=ticket.id, to="13800138000", body="x", purpose="reply", provider="twilio",
+                               provider_id="SM" + "f" * 32, status=SmsStatus.SENT, attempt=1,
+                               created_at=services.clock()))
+    form = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    path = "/hooks/twilio/sms/status"
+    assert (await client.post(path, data=form)).status == 403
+    assert (await client.post(path, data=form, headers=sign(path, form))).status == 204
+    with services.db.reading() as session:
+        assert session.scalar(select(SmsMessage.status)) == SmsStatus.FAILED
+        notes = list(session.scalars(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)))
+    assert any("短信未送达" in n and "30003" in n for n in notes)
