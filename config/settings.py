@@ -73,9 +73,6 @@ class Settings:
     trusted_proxies: str = setting(
         "", "Comma-separated addresses of our own reverse proxies; only their X-Forwarded-For "
         "is believed when finding a client's address for rate limits.")
-    trusted_proxies: str = setting(
-        "", "Comma-separated addresses of our own reverse proxies; only their X-Forwarded-For "
-        "is believed when finding a client's address for rate limits.")
     sweep_interval_seconds: int = setting(
         60, "Seconds between runs of the deadline sweep (reminders and escalation of overdue tickets).")
     knowledge_synonyms_file: str = setting(

@@ -14,9 +14,6 @@ from zoneinfo import ZoneInfo
 import channels.tasks  # noqa: F401  registers the intake tasks (sms.send...) in every process
 from channels.sms.senders import SmsSender, build_sms_sender
 from channels.web.ratelimit import RateLimiter
-import channels.tasks  # noqa: F401  registers the intake tasks (sms.send...) in every process
-from channels.sms.senders import SmsSender, build_sms_sender
-from channels.web.ratelimit import RateLimiter
 from config.catalogue import Catalogue, load_catalogue
 from config.settings import Settings
 from hotline.clock import system_clock
