@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 SMS_ACTOR = "短信平台"
 SURVEY_SWEEP_EVERY = timedelta(minutes=1)
 SURVEY_BATCH = 500
+SURVEY_MAX_AGE = timedelta(days=3)  # a reply older than this (the system was down) is left to a phone callback
 MAX_SMS_BODY = 1000  # about 15 concatenated segments; longer texts belong on the lookup page
 PURPOSE_LABELS = {"ack": "受理回执", "reply": "答复告知", "survey": "满意度评议", "reminder": "催办提醒",
                   "notice": "通知"}
@@ -91,7 +92,7 @@ def survey_sweep(ctx) -> None:
 
 
 def send_surveys(services, now: datetime, limit: int = SURVEY_BATCH) -> int:
-    """Send the reply and a 短信评议 survey for each answered ticket not surveyed for that reply.
+    """Send the reply and a 短信评议 survey for each ticket answered in the last ``SURVEY_MAX_AGE``.
 
     One survey per (ticket, reply), enforced by a unique key, so sweeps running
     at once in two processes, or twice, send each survey once.
@@ -103,7 +104,7 @@ def send_surveys(services, now: datetime, limit: int = SURVEY_BATCH) -> int:
         tickets = list(session.scalars(
             select(Ticket).outerjoin(SmsSurvey, and_(SmsSurvey.ticket_id == Ticket.id,
                                                      SmsSurvey.replied_at == Ticket.replied_at))
-            .where(Ticket.status == Status.REPLIED, Ticket.replied_at.is_not(None), SmsSurvey.id.is_(None),
+            .where(Ticket.status == Status.REPLIED, Ticket.replied_at >= now - SURVEY_MAX_AGE, SmsSurvey.id.is_(None),
                    or_(and_(Ticket.contact_phone.like("1%"), func.length(Ticket.contact_phone) == 11),
                        Ticket.contact_phone.like("+%")))
             .options(selectinload(Ticket.department)).order_by(Ticket.replied_at).limit(limit)))

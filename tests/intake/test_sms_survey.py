@@ -90,3 +90,9 @@ async def test_a_bare_digit_with_no_survey_is_kept_but_makes_no_ticket(client, s
     assert status == 200 and "没有找到需要您评价的工单" in twiml
     with services.db.reading() as session:
         assert session.scalar(select(func.count(Ticket.id))) == 0
+
+
+async def test_an_old_reply_is_not_surveyed_late(client, services, departments):
+    await _replied_ticket(client, services, departments, "SM" + "7" * 32)
+    services.clock.advance(days=4)
+    assert send_surveys(services, services.clock()) == 0
