@@ -28,8 +28,8 @@ from channels.models import Attachment, IntakeMessage, Outcome
 from channels.repeats import RepeatMatch, find_repeat
 from channels.storage import safe_filename, store_file
 from config.districts import DistrictRecogniser
-from tracking.actions import Actor, InvalidInput, NewTicket, register_ticket
-from tracking.actions.registration import MAX_CONTENT, normalise_phone
+from tracking.actions import Actor, Forbidden, InvalidInput, NewTicket, register_ticket
+from tracking.actions.registration import MAX_CONTENT, REGISTER_ROLES, normalise_phone
 from tracking.models import Ticket
 from tracking.states import Channel, Priority
 
@@ -106,6 +106,8 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
         Forbidden: the actor may not register tickets.
     """
     actor = actor or Actor.system(CHANNEL_ACTORS.get(record.channel, "受理"))
+    if actor.role not in REGISTER_ROLES:  # refuse before keeping anything
+        raise Forbidden("当前角色无权登记工单")
     phone = normalise_phone(record.contact_phone)
     if not (record.content or "").strip():
         raise InvalidInput("请填写诉求内容")

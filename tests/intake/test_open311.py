@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from tracking.states import Role
-from tests.support.factories import UserFactory
+from sqlalchemy import func, select
+
+from channels.models import IntakeMessage
+
 
 FORM = {"service_code": "water-outage", "description": "幸福路18号门口自来水管爆裂，水流到马路上",
         "address_string": "A3区幸福路18号", "lat": "28.19", "long": "112.97", "first_name": "明",
@@ -82,12 +84,16 @@ async def test_errors_follow_the_spec(client, services, keys):
         body = await response.json()
         assert response.status == status, (form, body)
         assert body[0]["code"] == status and body[0]["description"]
+    department = await client.post("/open311/v2/requests.json", data=FORM, headers=keys["water"])
+    assert department.status == 403 and (await department.json())[0]["code"] == 403
     xml = await client.post("/open311/v2/requests.xml", data={**FORM, "api_key": "hk_wrong"})
     assert xml.status == 403 and ElementTree.fromstring(await xml.read()).find("error/code").text == "403"
     assert (await client.get("/open311/v2/requests.json")).status == 403
     assert (await client.get("/open311/v2/requests/20261123-999999.json", headers=keys["agent"])).status == 404
     bad = await client.get("/open311/v2/requests.json", params={"start_date": "yesterday"}, headers=keys["agent"])
     assert bad.status == 400 and (await bad.json())[0]["code"] == 400
+    with services.db.reading() as session:
+        assert session.scalar(select(func.count(IntakeMessage.id))) == 0  # nothing kept from refused posts
 
 
 async def test_a_department_key_reads_only_its_own_requests(client, keys):
