@@ -82,19 +82,24 @@ def unanswered_topics(kb: KnowledgeBase, start: datetime, end: datetime, *, now:
 
 
 def _group(tickets: list[Ticket], words_of: dict[int, list[str]]) -> dict[tuple[str, ...], list[Ticket]]:
-    """Put each ticket under its most shared word pair, or its most shared word when no pair repeats."""
-    pairs = Counter(pair for t in tickets for pair in combinations(sorted(words_of[t.id]), 2))
+    """Put each ticket under its most shared word pair, or its most shared word when no pair repeats.
+
+    Ties go to the pair of the ticket's most telling words (its words come ranked).
+    """
+    pairs = Counter(tuple(sorted(pair)) for t in tickets for pair in combinations(words_of[t.id], 2))
     singles = Counter(word for t in tickets for word in words_of[t.id])
     groups: dict[tuple[str, ...], list[Ticket]] = {}
     for ticket in tickets:
-        words = sorted(words_of[ticket.id])
-        if not words:
+        ranked = words_of[ticket.id]
+        if not ranked:
             continue
-        best_pair = max(combinations(words, 2), key=lambda p: (pairs[p], p), default=None)
-        if best_pair is not None and pairs[best_pair] >= 2:
-            key: tuple[str, ...] = best_pair
+        candidates = [(pairs[tuple(sorted((a, b)))], -(i + j), tuple(sorted((a, b))))
+                      for (i, a), (j, b) in combinations(enumerate(ranked), 2)]
+        best = max(candidates, default=None)
+        if best is not None and best[0] >= 2:
+            key: tuple[str, ...] = best[2]
         else:
-            key = (max(words, key=lambda w: (singles[w], w)),)
+            key = (max(ranked, key=lambda w: (singles[w], -ranked.index(w))),)
         groups.setdefault(key, []).append(ticket)
     return groups
 

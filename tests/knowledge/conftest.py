@@ -70,3 +70,15 @@ def articles():
 
 def day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, services):
+    from hotline.web.app import create_app
+    return await aiohttp_client(create_app(settings, services, start_background=False))
+
+
+def csrf_of(html: str) -> str:
+    marker = 'name="csrf-token" content="'
+    start = html.index(marker) + len(marker)
+    return html[start:html.index('"', start)]
