@@ -33,6 +33,11 @@ TABLE_FIGURES = ("received", "sign_in_rate", "on_time_rate", "response_rate", "r
 HEADER_BG = colors.HexColor("#e5e7eb")
 
 
+def _clean(text: str) -> str:
+    """Text as the font can show it: STSong-Light has no U+00B7 middle dot, but has the full-width one."""
+    return escape(str(text).replace("·", "・"))
+
+
 def register_font(path: str = "") -> str:
     """Register the bulletin's font and return its name (embedded TrueType, or STSong-Light)."""
     if path:
@@ -51,9 +56,9 @@ def write_pdf(report: Report, out: Path, *, font_path: str = "") -> None:
     doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=18 * mm,
                             bottomMargin=16 * mm, title=report.title, author=f"{report.city_name}12345热线",
                             subject="办理情况通报")
-    story = [Paragraph(escape(report.title), styles["title"]),
-             Paragraph(escape(f"统计截至 {report.computed_at.astimezone(report.tz):%Y年%m月%d日 %H:%M}"
-                              f" · 考核期 {report.period.label}"), styles["sub"])]
+    story = [Paragraph(_clean(report.title), styles["title"]),
+             Paragraph(_clean(f"统计截至 {report.computed_at.astimezone(report.tz):%Y年%m月%d日 %H:%M}"
+                              f"　考核期 {report.period.label}"), styles["sub"])]
     story += _overview(report, styles, font)
     story += _ranking(report, styles)
     story += _lists(report, styles)
@@ -94,33 +99,33 @@ def _overview(report: Report, styles, font: str) -> list:
     charts = Table([[bar_drawing("受理渠道", [(s.label, s.count) for s in h.by_channel], font),
                      bar_drawing("诉求分类（前八）", [(s.label, s.count) for s in h.by_category], font)]],
                    colWidths=[89 * mm, 89 * mm])
-    parts = [Paragraph("一、总体情况", styles["h"]), Paragraph(escape(text), styles["body"]), Spacer(1, 4),
+    parts = [Paragraph("一、总体情况", styles["h"]), Paragraph(_clean(text), styles["body"]), Spacer(1, 4),
              charts]
     if h.calls:
-        rows = [[Paragraph(escape(line.label), styles["cell"]), Paragraph(escape(line.value), styles["cell"])]
+        rows = [[Paragraph(_clean(line.label), styles["cell"]), Paragraph(_clean(line.value), styles["cell"])]
                 for line in h.calls]
-        parts += [Paragraph("话务情况", styles["h3"]), _table(rows, [50 * mm, 40 * mm], header=False)]
+        parts += [Paragraph("话务情况", styles["h3"]), _table(rows, [50 * mm, 40 * mm], font, header=False)]
     return parts
 
 
 def _ranking(report: Report, styles) -> list:
     parts = [Paragraph("二、承办单位考核排名", styles["h"]),
-             Paragraph(escape(_weights_text(report)), styles["small"])]
+             Paragraph(_clean(_weights_text(report)), styles["small"])]
     heads = ["排名", "承办单位", *[f.label for f in FIGURES if f.name in TABLE_FIGURES], "综合得分", "环比"]
     widths = [9 * mm, 38 * mm] + [15 * mm] * len(TABLE_FIGURES) + [14 * mm, 12 * mm]
     for group, members in report.ranking.groups:
-        rows = [[Paragraph(escape(h), styles["cell"]) for h in heads]]
+        rows = [[Paragraph(_clean(h), styles["cell"]) for h in heads]]
         shades = []
         for line in members:
             change = line.score_change
-            rows.append([str(line.rank or "—"), Paragraph(escape(line.figures.unit.name), styles["cell"]),
+            rows.append([str(line.rank or "—"), Paragraph(_clean(line.figures.unit.name), styles["cell"]),
                          *[format_value(n, line.figures.value(n)) for n in TABLE_FIGURES],
                          "—" if line.score is None else f"{line.score:.2f}",
                          "—" if change is None else f"{change:+.2f}"])
             if line.light:
                 shades.append(("BACKGROUND", (len(heads) - 2, len(rows) - 1), (len(heads) - 2, len(rows) - 1),
                                LIGHTS[line.light]))
-        parts += [Paragraph(escape(group.label), styles["h3"]), _table(rows, widths, extra=shades)]
+        parts += [Paragraph(_clean(group.label), styles["h3"]), _table(rows, widths, styles["cell"].fontName, extra=shades)]
     return parts
 
 
@@ -129,7 +134,7 @@ def _lists(report: Report, styles) -> list:
     for group, _ in report.ranking.groups:
         red = "、".join(f"{l.figures.unit.name}（{l.score:.2f}分）" for l in report.ranking.red.get(group.key, []))
         black = "、".join(f"{l.figures.unit.name}（{l.score:.2f}分）" for l in report.ranking.black.get(group.key, []))
-        parts.append(Paragraph(escape(f"{group.label}　红榜：{red or '无'}；黑榜：{black or '无'}。"), styles["body"]))
+        parts.append(Paragraph(_clean(f"{group.label}　红榜：{red or '无'}；黑榜：{black or '无'}。"), styles["body"]))
     return parts
 
 
@@ -148,12 +153,12 @@ def _issues(report: Report, styles) -> list:
     rows = [[Paragraph(t, styles["cell"]) for t in ("热点", "估计件数", "典型诉求")]]
     for topic in h.topics:
         examples = "；".join(f"{e.number} {e.title}" for e in topic.examples)
-        rows.append([Paragraph(escape(topic.word), styles["cell"]), f"{topic.tickets:,}",
-                     Paragraph(escape(examples), styles["cell"])])
+        rows.append([Paragraph(_clean(topic.word), styles["cell"]), f"{topic.tickets:,}",
+                     Paragraph(_clean(examples), styles["cell"])])
     if len(rows) > 1:
-        parts.append(_table(rows, [24 * mm, 18 * mm, 136 * mm]))
+        parts.append(_table(rows, [24 * mm, 18 * mm, 136 * mm], styles["cell"].fontName))
     share = h.repeat_share
-    parts.append(Paragraph(escape(f"本期重复诉求{h.repeats:,}件（同一号码{report.rules.repeat_window_days}天内就同一事项再次"
+    parts.append(Paragraph(_clean(f"本期重复诉求{h.repeats:,}件（同一号码{report.rules.repeat_window_days}天内就同一事项再次"
                                   f"来电），并单{h.merged:,}件，合计占受理量的{percent(share)}。"), styles["body"]))
     return parts
 
@@ -164,17 +169,17 @@ def _exclusions(report: Report, styles) -> list:
         return parts + [Paragraph("本期无核减工单。", styles["body"])]
     rows = [[Paragraph(t, styles["cell"]) for t in ("工单编号", "承办单位", "类型", "理由", "核准人")]]
     for x in report.exclusions:
-        rows.append([x.ticket.number, Paragraph(escape(x.department.name), styles["cell"]),
-                     Paragraph(escape(report.rules.exclusion_kinds.get(x.kind, x.kind)), styles["cell"]),
-                     Paragraph(escape(x.reason), styles["cell"]), Paragraph(escape(x.decided_by_name or ""), styles["cell"])])
-    return parts + [_table(rows, [26 * mm, 34 * mm, 30 * mm, 66 * mm, 22 * mm])]
+        rows.append([x.ticket.number, Paragraph(_clean(x.department.name), styles["cell"]),
+                     Paragraph(_clean(report.rules.exclusion_kinds.get(x.kind, x.kind)), styles["cell"]),
+                     Paragraph(_clean(x.reason), styles["cell"]), Paragraph(_clean(x.decided_by_name or ""), styles["cell"])])
+    return parts + [_table(rows, [26 * mm, 34 * mm, 30 * mm, 66 * mm, 22 * mm], styles["cell"].fontName)]
 
 
 def _definitions(report: Report, styles) -> list:
     rows = [[Paragraph(t, styles["cell"]) for t in ("指标", "口径")]]
-    rows += [[Paragraph(escape(f.label), styles["cell"]), Paragraph(escape(f.definition), styles["cell"])]
+    rows += [[Paragraph(_clean(f.label), styles["cell"]), Paragraph(_clean(f.definition), styles["cell"])]
              for f in FIGURES]
-    return [PageBreak(), Paragraph("附：指标口径", styles["h"]), _table(rows, [26 * mm, 152 * mm])]
+    return [PageBreak(), Paragraph("附：指标口径", styles["h"]), _table(rows, [26 * mm, 152 * mm], styles["cell"].fontName)]
 
 
 def _weights_text(report: Report) -> str:
@@ -186,9 +191,9 @@ def _weights_text(report: Report) -> str:
             f"（≥{report.rules.green_score:g}绿，≥{report.rules.yellow_score:g}黄，其余红）。")
 
 
-def _table(rows, widths, *, header: bool = True, extra=()) -> Table:
+def _table(rows, widths, font: str, *, header: bool = True, extra=()) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [("FONTNAME", (0, 0), (-1, -1), _font_of(rows)), ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+    style = [("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 7.5),
              ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9ca3af")), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     if header:
@@ -197,20 +202,12 @@ def _table(rows, widths, *, header: bool = True, extra=()) -> Table:
     return table
 
 
-def _font_of(rows) -> str:
-    for row in rows:
-        for cell in row:
-            if isinstance(cell, Paragraph):
-                return cell.style.fontName
-    return STANDARD_FONT
-
-
 def _footer(report: Report, font: str):
     def draw(canvas, doc):
         canvas.saveState()
         canvas.setFont(font, 8)
         canvas.setFillColor(colors.HexColor("#6b7280"))
-        canvas.drawString(16 * mm, 9 * mm, f"{report.city_name}12345政务服务便民热线 · {report.period.label}办理情况通报")
+        canvas.drawString(16 * mm, 9 * mm, f"{report.city_name}12345政务服务便民热线　{report.period.label}办理情况通报")
         canvas.drawRightString(A4[0] - 16 * mm, 9 * mm, f"第{doc.page}页")
         canvas.restoreState()
     return draw

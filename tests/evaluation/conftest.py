@@ -93,3 +93,19 @@ def rules():
 def october(shared, shared_month, rules):
     """October's scorecard as the ledger stands on 23 November."""
     return compute_scorecard(shared.db, rules, parse_period("2026-10"), now=shared.clock(), tz=TZ)
+
+
+@pytest.fixture
+async def shared_client(aiohttp_client, shared):
+    """The app over the shared month (pages may add users, never tickets)."""
+    from hotline.web.app import create_app
+
+    return await aiohttp_client(create_app(shared.settings, shared, start_background=False))
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, services):
+    """The app over this test's own ledger."""
+    from hotline.web.app import create_app
+
+    return await aiohttp_client(create_app(settings, services, start_background=False))
