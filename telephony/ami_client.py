@@ -69,7 +69,9 @@ class AmiListener:
 
     Args:
         host, port, username, secret: the AMI account (manager.conf).
-        tracker: receives every event, and ``resync`` after each (re)connect.
+        tracker: receives every event (``consume``), ``resync`` after each
+            (re)connect and ``expire`` with each Ping: a CallTracker, or the
+            CallFollower that wraps one.
         on_status: called with "connecting", "connected", "disconnected", "stopped".
         ping_interval / ping_timeout: the watchdog's rhythm (seconds).
         backoff_initial / backoff_max: reconnect delays, doubling after each failure.

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import select
 
 from hotline.web.blocking import run_blocking
+from telephony.breaks import DEFAULT_REASON, end_break, start_break
 from telephony.calls import CallbackFailed, CallConnected, CallEnded, CallOutcome, CallRecord, Direction, Notification
 from telephony.hub import LocalHub, PushEvent
 from telephony.pops import agents_at, deliver_pop, pop_payload
@@ -35,7 +36,9 @@ DIAL_STATUS_LABELS = {"NOANSWER": "无人接听", "BUSY": "对方忙", "CONGESTI
 
 
 class CallFollower:
-    """Args:
+    """Feeds the tracker and acts on what it reports; the AMI listener's event sink.
+
+    Args:
         services: the app's services (database, ledger, clock).
         hub: where screen pops go.
     """
@@ -46,9 +49,36 @@ class CallFollower:
         self.writer = CallWriter(self._save, self._after_save)
         self._tasks: set[asyncio.Task] = set()
         self._pops: dict[str, asyncio.Task] = {}  # screen pops under way, by linkedid
+        self._members_in_order = asyncio.Lock()  # a pause and its unpause are applied in order
 
     async def start(self) -> None:
         await self.writer.start()
+
+    # -- what the AMI listener feeds (its "tracker"): calls, plus queue members' pauses --
+
+    def consume(self, event: dict) -> None:
+        self.tracker.consume(event)
+        if event.get("Event") == "QueueMemberPause" and event.get("Timestamp"):
+            queue = self.services.settings.ami_queue
+            if not queue or event.get("Queue") == queue:
+                self._spawn(self._member_paused(event.get("Interface", ""), event.get("Paused") == "1",
+                                                event.get("PausedReason") or event.get("Reason") or ""))
+
+    def resync(self, channels, queue_entries=(), *, now=None) -> None:
+        self.tracker.resync(channels, queue_entries, now=now)
+
+    def expire(self, now) -> list[CallRecord]:
+        return self.tracker.expire(now)
+
+    async def _member_paused(self, interface: str, paused: bool, reason: str) -> None:
+        """A pause made anywhere (the web, the phone's feature code, the PBX console) is a break."""
+        async with self._members_in_order:
+            db, now = self.services.db, self.services.clock()
+            for user_id in await run_blocking(agents_at, db, interface):
+                if paused:
+                    await run_blocking(start_break, db, user_id, interface, reason or DEFAULT_REASON, now)
+                else:
+                    await run_blocking(end_break, db, user_id, now)
 
     async def stop(self) -> None:
         await self.writer.stop()

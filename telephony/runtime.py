@@ -59,7 +59,7 @@ def build_hub(settings: Settings) -> LocalHub:
 
 def build_listener(settings: Settings, follower: CallFollower, **options) -> AmiListener:
     return AmiListener(settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret,
-                       follower.tracker, on_status=follower.on_status, dialplan=dialplan_from(settings),
+                       follower, on_status=follower.on_status, dialplan=dialplan_from(settings),
                        now=follower.services.clock, backoff_initial=RECONNECT_INITIAL, **options)
 
 

@@ -48,6 +48,7 @@ class Saved:
     just_ended: bool
     ticket_id: int | None
     agent_user_id: int | None
+    outcome: str | None = None
 
 
 def save_call(db: Database, record: CallRecord, *, now: datetime, source: str = "asterisk",
@@ -80,7 +81,7 @@ def _save(session: Session, record: CallRecord, now: datetime, source: str, agen
         session.add(row)
         _merge(row, record, prefer_stored=False)
     elif _is_stale(row, record):
-        return Saved(row.id, False, row.ticket_id, row.agent_user_id)
+        return Saved(row.id, False, row.ticket_id, row.agent_user_id, row.outcome)
     else:
         _merge(row, record, prefer_stored=record.partial and not row.partial)
     row.updated_at = now
@@ -89,7 +90,7 @@ def _save(session: Session, record: CallRecord, now: datetime, source: str, agen
     if row.ticket_id is None and row.ticket_number:
         row.ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == row.ticket_number))
     session.flush()
-    return Saved(row.id, was_open and row.ended_at is not None, row.ticket_id, row.agent_user_id)
+    return Saved(row.id, was_open and row.ended_at is not None, row.ticket_id, row.agent_user_id, row.outcome)
 
 
 def _is_stale(row: Call, record: CallRecord) -> bool:

@@ -17,7 +17,7 @@ from hotline.jobs import enqueue
 from telephony.calls import CallRecord
 from telephony.models import Call
 from telephony.pops import caller_phone
-from telephony.store import record_from_row, save_call
+from telephony.store import Saved, record_from_row, save_call
 from telephony.twilio_voice import QUEUE_NAME
 from tracking.accounts import User
 from tracking.actions import Actor, InvalidInput, NewTicket, add_note, register_ticket
@@ -65,12 +65,16 @@ def call_connected(db: Database, sid: str, agent_user_id: int, queue_seconds: fl
     return record
 
 
-def call_status(db: Database, sid: str, status: str, duration: float | None, now: datetime) -> bool:
-    """Status callback; an ended status closes the record. Returns False for a call we never saw."""
+def call_status(db: Database, sid: str, status: str, now: datetime) -> Saved | None:
+    """Status callback; an ended status closes the record.
+
+    Returns:
+        What the write did (``just_ended`` once per call), or None for a call we never saw.
+    """
     with db.reading() as session:
         row = session.scalar(select(Call).where(Call.linkedid == sid))
     if row is None:
-        return False
+        return None
     record = record_from_row(row)
     record.last_event_at = max(record.last_event_at, now)
     if status in ENDED_STATUSES:
@@ -78,8 +82,7 @@ def call_status(db: Database, sid: str, status: str, duration: float | None, now
         record.end_reason = "hangup"
         if record.answered_at is not None and record.agent_leg_ended_at is None:
             record.agent_leg_ended_at = record.ended_at
-    save_call(db, record, now=now, source=SOURCE)
-    return True
+    return save_call(db, record, now=now, source=SOURCE)
 
 
 def agent_by_phone(db: Database, phone: str | None) -> int | None:

@@ -18,6 +18,7 @@ from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES, SETTINGS
 from telephony import twilio_calls as calls
 from telephony import twilio_voice as twiml
+from telephony.hub import PushEvent
 from telephony.pops import deliver_pop, pop_payload
 from telephony.routes import routes
 from telephony.runtime import TELEPHONY
@@ -131,10 +132,13 @@ async def connected(request: web.Request) -> web.Response:
 async def call_status(request: web.Request) -> web.Response:
     params = await signed_form(request)
     services = request.app[SERVICES]
-    known = await run_blocking(calls.call_status, services.db, _sid(params),
-                               params.get("CallStatus", ""), _number(params.get("CallDuration")), services.clock())
-    if not known:
-        log.info("Twilio status for unknown call %s ignored", params.get("CallSid"))
+    sid = _sid(params)
+    saved = await run_blocking(calls.call_status, services.db, sid, params.get("CallStatus", ""), services.clock())
+    if saved is None:
+        log.info("Twilio status for unknown call %s ignored", sid)
+    elif saved.just_ended and saved.agent_user_id is not None:
+        await request.app[TELEPHONY].hub.publish(saved.agent_user_id, PushEvent("call_ended", sid, {
+            "linkedid": sid, "outcome": saved.outcome}))
     return web.Response(status=204)
 
 

@@ -51,6 +51,18 @@ async def test_pause_and_unpause_reach_asterisk_and_are_kept(ami_client, ami_ser
     assert (kept.user_id, kept.reason, kept.ended_at) == (user_id, "就餐", services.clock())
 
 
+async def test_pauses_made_on_the_phone_are_kept_as_breaks(ami_client, ami_server, ami_recordings, services):
+    user_id, _ = await login_agent(ami_client, services, "PJSIP/1001")
+
+    await ami_server.play(call_events(read_fixture(ami_recordings / "queue-pause.ami")))  # lunch, then back
+    await ami_client.app[TELEPHONY].follower.settle()
+
+    with services.db.reading() as session:
+        [kept] = session.scalars(select(AgentBreak)).all()
+    assert (kept.user_id, kept.interface, kept.reason, kept.ended_at) == (
+        user_id, "PJSIP/1001", "lunch", services.clock())
+
+
 async def test_a_pause_asterisk_refuses_is_not_kept(ami_client, ami_server, services):
     _, csrf = await login_agent(ami_client, services, "PJSIP/1009")
     ami_server.handlers["QueuePause"] = lambda action: [

@@ -119,7 +119,9 @@ async def test_agent_takes_the_caller_and_sees_the_pop(twilio, services, clock):
     kind, _, pop = await stream.next()
     clock.advance(seconds=40)
     await twilio.signed_post("/hooks/twilio/voice/status", {"CallSid": CALL, "CallStatus": "completed"})
+    ended = await stream.next()
 
+    assert ended == ("call_ended", CALL, {"linkedid": CALL, "outcome": "answered"})
     assert "您前面还有1位市民在等候" in waiting and "<Hangup" in stranger
     assert f'<Queue method="POST" url="{PUBLIC}{connected_path}">hotline</Queue>' in dial
     assert (kind, pop["linkedid"], pop["caller"]) == ("call", CALL, "13912345678")
