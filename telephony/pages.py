@@ -12,6 +12,7 @@ from hotline.web.requests import json_ok
 from hotline.web.security import current_actor, requires
 from telephony import openapi_specs as spec
 from telephony.agent_calls import MISSED_CALLBACK_WINDOW, call_back_missed
+from telephony.queries import current_breaks
 from telephony.reports import SERVICE_TARGETS, figures_report, period
 from telephony.routes import routes
 from telephony.runtime import TELEPHONY
@@ -45,7 +46,9 @@ async def figures_page(request: web.Request) -> web.Response:
         start, end = period(None, None, tz, now)
         error = exc.message
     report = await run_blocking(figures_report, services.db, start, end, tz, now)
+    breaks = await run_blocking(current_breaks, services.db)
     response = aiohttp_jinja2.render_template("telephony/figures.html", request, {
+        "breaks": breaks,
         "report": report, "missed": _missed_rows(report), "start": start.astimezone(tz).date(),
         "last_day": (end - timedelta(seconds=1)).astimezone(tz).date(), "error": error,
         "targets": SERVICE_TARGETS, "telephony": request.app[TELEPHONY].status})

@@ -54,3 +54,12 @@ def open_break(db: Database, user_id: int) -> AgentBreak | None:
     with db.reading() as session:
         return session.scalar(select(AgentBreak).where(AgentBreak.user_id == user_id, AgentBreak.ended_at.is_(None))
                               .order_by(AgentBreak.started_at.desc()).limit(1))
+
+
+def current_breaks(db: Database) -> list[dict]:
+    """Agents on a break now (小休中), longest first: who, on which phone, why, since when."""
+    with db.reading() as session:
+        rows = session.execute(select(AgentBreak, User.display_name).join(User, User.id == AgentBreak.user_id)
+                               .where(AgentBreak.ended_at.is_(None)).order_by(AgentBreak.started_at)).all()
+    return [{"name": name, "interface": brk.interface, "reason": brk.reason, "since": brk.started_at}
+            for brk, name in rows]

@@ -1,6 +1,7 @@
 """The figures page and API, the missed-call list with its call-back button, and who may see them."""
 from __future__ import annotations
 
+from telephony.breaks import start_break
 from telephony.store import save_call
 from tests.telephony.conftest import login_agent
 from tests.telephony.recorded import replay_records
@@ -40,8 +41,10 @@ async def test_figures_are_for_the_supervision_office(client, services, keys):
     assert too_long.status == 400
 
 
-async def test_figures_page_shows_the_day_and_the_missed_number(client, services, ami_recordings):
+async def test_figures_page_shows_the_day_the_missed_number_and_who_is_on_a_break(client, services, ami_recordings):
     store_recorded_calls(services, ami_recordings)
+    on_break, _ = await login_agent(client, services, "PJSIP/1002")
+    start_break(services.db, on_break, "PJSIP/1002", "培训", services.clock())
     await login_agent(client, services, None, role=Role.SUPERVISOR)
 
     page = await client.get("/telephony/figures", params={"from": "2026-11-22", "to": "2026-11-23"})
@@ -50,6 +53,7 @@ async def test_figures_page_shows_the_day_and_the_missed_number(client, services
     assert page.status == 200
     assert "话务统计" in html and "15秒接通率" in html and "75.0%" in html
     assert "2026-11-22" in html and "09:00–10:00" in html and "13900139000" in html
+    assert "PJSIP/1002" in html and "培训" in html
 
 
 async def test_missed_list_calls_back_only_missed_numbers(client, services, ami_recordings):
