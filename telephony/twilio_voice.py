@@ -27,6 +27,8 @@ POSITION_EVERY = 20
 """Seconds between announcements of the caller's place in the queue."""
 
 VOICEMAIL_MAX_SECONDS = 120
+AGENT_IDLE_PAUSE = 5
+"""Seconds an agent on the line waits before asking the queue again when nobody was waiting."""
 HOOKS = "/hooks/twilio/voice"
 
 
@@ -75,12 +77,19 @@ def while_waiting(position: int, waited_seconds: int) -> str:
 
 
 def agent_takes_next(public_url: str, agent_user_id: int) -> str:
-    """An agent dialled in: bridge them to the caller who waited longest."""
+    """An agent dialled in: bridge them to the caller who waited longest, then to the next one.
+
+    The agent stays on the line between calls (the TwiML comes back here after
+    each call, or every :data:`AGENT_IDLE_PAUSE` seconds while nobody waits)
+    and hangs up to stop taking calls.
+    """
     response = VoiceResponse()
-    _say(response, "正在为您接入下一位来电。")
+    _say(response, "正在为您接入下一位来电，挂机即停止接听。")
     dial = Dial()
     dial.queue(QUEUE_NAME, url=f"{public_url}{HOOKS}/connected?agent={agent_user_id}", method="POST")
     response.append(dial)
+    response.pause(length=AGENT_IDLE_PAUSE)
+    response.redirect(f"{public_url}{HOOKS}/agent", method="POST")
     return str(response.to_xml())
 
 

@@ -124,6 +124,7 @@ async def test_agent_takes_the_caller_and_sees_the_pop(twilio, services, clock):
     assert ended == ("call_ended", CALL, {"linkedid": CALL, "outcome": "answered"})
     assert "您前面还有1位市民在等候" in waiting and "<Hangup" in stranger
     assert f'<Queue method="POST" url="{PUBLIC}{connected_path}">hotline</Queue>' in dial
+    assert f'<Redirect method="POST">{PUBLIC}/hooks/twilio/voice/agent</Redirect>' in dial  # then the next caller
     assert (kind, pop["linkedid"], pop["caller"]) == ("call", CALL, "13912345678")
     row = call_row(services)
     assert (row.outcome, row.agent_user_id, row.wait_seconds, row.talk_seconds) == ("answered", agent_id, 12.0, 40.0)
