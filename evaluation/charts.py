@@ -36,11 +36,12 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, percent: bool
     parts = [_open(width, height, title)]
     if title:
         parts.append(f'<text x="{left}" y="16" class="chart-title">{escape(title)}</text>')
-    for tick in _ticks(low, high):
+    for tick in _ticks(low, high, percent):
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" class="grid"/>'
                      f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{_fmt(tick, percent)}</text>')
+    every = 1 if step >= 40 or len(labels) <= 1 else 2 if step >= 20 else 3
     for i, label in enumerate(labels):
-        if len(labels) <= 12 or i % 2 == 0:
+        if (len(labels) - 1 - i) % every == 0:  # always label the latest month
             parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
     for n, s in enumerate(series):
         colour = PALETTE[n % len(PALETTE)]
@@ -87,20 +88,31 @@ def _open(width: int, height: int, title: str) -> str:
             '<style>.grid{stroke:#e5e7eb}.chart-title{font-size:13px;font-weight:bold}</style>')
 
 
+PERCENT_STEPS = (0.05, 0.1, 0.2, 0.25)
+
+
 def _range(values: list[float], percent: bool) -> tuple[float, float]:
+    """The axis: for shares, from a round step below the lowest value up to 100%."""
     if not values:
-        return (0.0, 1.0) if percent else (0.0, 1.0)
+        return 0.0, 1.0
     low, high = min(values), max(values)
     if percent:
-        low = max(0.0, min(low, 1.0) - 0.05)
-        low = int(low * 10) / 10
-        return low, 1.0
+        low = max(0.0, min(low, 1.0) - 0.02)
+        step = next((s for s in PERCENT_STEPS if (1.0 - low) / s <= 5), 0.25)
+        return round(int(low / step) * step, 4), 1.0
     if high == low:
-        return (0.0, high * 1.2 or 1.0)
-    return (min(0.0, low), high * 1.1)
+        return 0.0, high * 1.2 or 1.0
+    return min(0.0, low), high * 1.1
 
 
-def _ticks(low: float, high: float, count: int = 4) -> list[float]:
+def _ticks(low: float, high: float, percent: bool, count: int = 4) -> list[float]:
+    if percent:
+        step = next((s for s in PERCENT_STEPS if (high - low) / s <= 5 + 1e-9), 0.25)
+        ticks, value = [], low
+        while value <= high + 1e-9:
+            ticks.append(round(value, 4))
+            value += step
+        return ticks
     return [low + (high - low) * i / count for i in range(count + 1)]
 
 

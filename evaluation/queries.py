@@ -121,19 +121,32 @@ def pending_exclusions(db: Database, *, department_id: int | None = None) -> lis
         return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A return the hotline accepted (the ticket went elsewhere), with the department's reason."""
+
+    record: RecordRow
+    reason: str
+
+
 def misrouted_candidates(db: Database, rules: Rules, start: datetime, end: datetime, now: datetime, *,
-                         department_id: int | None = None, limit: int = 100) -> list[RecordRow]:
-    """Returns of the period that the hotline accepted (the ticket went elsewhere), not yet excluded or asked."""
+                         department_id: int | None = None, limit: int = 100) -> list[Candidate]:
+    """Returns of the period that the hotline accepted, not yet excluded or asked for."""
     base = records_query(rules, start, end, now, department_id=department_id).subquery("records")
     x = Exclusion.__table__
     asked = exists().where(x.c.ticket_id == base.c.ticket_id, x.c.department_id == base.c.department_id,
                            x.c.status.in_(LIVE_STATUSES))
+    e = TicketEvent.__table__
+    reason = (select(e.c.note).where(e.c.ticket_id == base.c.ticket_id, e.c.department_id == base.c.department_id,
+                                     e.c.action == "return")
+              .order_by(e.c.id.desc()).limit(1).scalar_subquery())
     d = Department.__table__
-    query = (select(base, d.c.code.label("department_code"), d.c.name.label("department_name"))
+    query = (select(base, d.c.code.label("department_code"), d.c.name.label("department_name"),
+                    reason.label("return_reason"))
              .join(d, d.c.id == base.c.department_id).where(base.c.misrouted == 1, ~asked)
              .order_by(base.c.received_at.desc()).limit(limit))
     with db.reading() as session:
-        return [_row(r) for r in session.execute(query)]
+        return [Candidate(_row(r), r.return_reason or "") for r in session.execute(query)]
 
 
 def _row(r) -> RecordRow:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from evaluation.hotline import HotlineFigures, hotline_figures
 from evaluation.models import Exclusion
 from evaluation.periods import Period
-from evaluation.queries import (RecordPage, RecordRow, misrouted_candidates, pending_exclusions,
+from evaluation.queries import (Candidate, RecordPage, misrouted_candidates, pending_exclusions,
                                 period_exclusions, records)
 from evaluation.ranking import Ranked, Ranking, rank
 from evaluation.rules import Rules, load_rules
@@ -102,7 +102,7 @@ def hotline_page(services, rules: Rules, period: Period) -> HotlineFigures:
 @dataclass(frozen=True)
 class ExclusionsPage:
     pending: list[Exclusion]
-    candidates: list[RecordRow]
+    candidates: list[Candidate]
     decided: list[Exclusion]
     departments: list[Department]
 

@@ -26,7 +26,8 @@ def test_an_approved_misrouted_return_leaves_the_returning_department_s_figures(
     now = services.clock()
     start, end = OCTOBER.bounds(TZ)
     candidates = misrouted_candidates(services.db, rules, start, end, now)
-    assert [(c.number, c.department_code) for c in candidates] == [(month.tickets["W6"].number, "water")]
+    assert [(c.record.number, c.record.department_code, c.reason) for c in candidates] == [
+        (month.tickets["W6"].number, "water", "属燃气业务，非本单位职责")]
     asked = ex.request_exclusion(services.db, rules, number=month.tickets["W6"].number, kind="misrouted",
                                  reason="燃气业务，非水务职责", actor=month.staff["water"], now=now)
     assert asked.status == ExclusionStatus.PENDING
