@@ -7,7 +7,7 @@ from pathlib import Path
 from telephony.ami_protocol import message_kind, split_messages
 from telephony.calls import CallEnded, CallRecord
 from telephony.tracker import CallTracker
-from tests.fakes.ami_server import read_fixture
+from tests.fakes.ami_recordings import read_fixture
 
 
 def recorded_events(path: Path) -> list[dict]:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from telephony.models import AgentBreak, Call
 from telephony.runtime import TELEPHONY
-from tests.fakes.ami_server import call_events, read_fixture
+from tests.fakes.ami_recordings import call_events, read_fixture
 from tests.support.factories import DepartmentFactory, TicketFactory
 from tests.telephony.conftest import login_agent
 from tracking import actions as act

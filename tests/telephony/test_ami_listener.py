@@ -10,7 +10,7 @@ from telephony.control import (
     CallbackDialplan, CallControlError, CallControlUnavailable, ConsoleCallControl,
 )
 from telephony.tracker import CallTracker
-from tests.fakes.ami_server import ami_recordings, ami_server, read_fixture  # noqa: F401
+from tests.fakes.ami_recordings import read_fixture
 
 AFTER_LOGIN = ("CoreShowChannels", "QueueStatus")  # what the listener sends to resync
 

@@ -7,7 +7,7 @@ from telephony.ami_protocol import (
     format_action, from_panoramisk, interface_of, known, message_kind, parse_duration,
     parse_message, split_messages, timestamp, variable,
 )
-from tests.fakes.ami_server import ami_recordings, read_fixture  # noqa: F401
+from tests.fakes.ami_recordings import read_fixture
 
 
 def received(path: Path) -> list[dict]:

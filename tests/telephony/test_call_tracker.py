@@ -13,7 +13,7 @@ from telephony.calls import (
     CallConnected, CallEnded, CallOutcome, CallQueued, CallTransferred, CallbackFailed, Direction,
 )
 from telephony.tracker import CallTracker
-from tests.fakes.ami_server import ami_recordings, read_fixture  # noqa: F401
+from tests.fakes.ami_recordings import read_fixture
 
 
 def at(epoch: float) -> datetime:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from telephony.models import Call
 from telephony.runtime import TELEPHONY
-from tests.fakes.ami_server import call_events, read_fixture
+from tests.fakes.ami_recordings import call_events, read_fixture
 from tests.support.factories import TicketFactory
 from tests.telephony.conftest import login_agent, open_stream
 from tracking import actions as act

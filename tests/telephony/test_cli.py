@@ -8,7 +8,7 @@ from sqlalchemy import select
 from hotline.cli import main
 from telephony.models import Call
 from telephony.runtime import run_listener
-from tests.fakes.ami_server import call_events, read_fixture
+from tests.fakes.ami_recordings import call_events, read_fixture
 from tests.telephony.conftest import ami_settings, eventually
 
 

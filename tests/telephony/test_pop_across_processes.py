@@ -10,7 +10,7 @@ from hotline.services import build_services
 from hotline.web.app import create_app
 from telephony.redis_hub import RedisHub
 from telephony.runtime import TELEPHONY
-from tests.fakes.ami_server import call_events, read_fixture
+from tests.fakes.ami_recordings import call_events, read_fixture
 from tests.telephony.conftest import ami_settings, login_agent, open_stream
 
 

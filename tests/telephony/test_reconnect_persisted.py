@@ -9,7 +9,7 @@ from telephony import runtime
 from telephony.ami_protocol import split_messages
 from telephony.models import Call
 from telephony.runtime import TELEPHONY
-from tests.fakes.ami_server import call_events, read_fixture
+from tests.fakes.ami_recordings import call_events, read_fixture
 from tests.telephony.conftest import eventually, login_agent, open_stream
 
 LINKEDID = "1795309969.3"
