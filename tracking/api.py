@@ -45,7 +45,8 @@ async def list_ticket_page(request: web.Request) -> web.Response:
         registered_from=query_datetime(request, "from", tz), registered_to=query_datetime(request, "to", tz),
         page=query_int(request, "page", 1), per_page=query_int(request, "per_page", 50))
     page = await run_blocking(list_tickets, services.db, actor, flt)
-    return json_ok({"items": [ticket_json(t, actor) for t in page.items], "total": page.total,
+    now = services.clock()
+    return json_ok({"items": [ticket_json(t, actor, now=now) for t in page.items], "total": page.total,
                     "page": page.page, "per_page": page.per_page, "pages": page.pages})
 
 
@@ -55,7 +56,7 @@ async def read_ticket(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     actor = await current_actor(request)
     ticket = await run_blocking(ticket_by_number, services.db, request.match_info["number"], actor)
-    return json_ok(ticket_json(ticket, actor, events=True))
+    return json_ok(ticket_json(ticket, actor, events=True, now=services.clock()))
 
 
 @routes.api("POST", "/api/v1/tickets/{number}/actions/{action}", spec.ACT)

@@ -43,3 +43,21 @@ def sync_departments(db: Database, catalogue: Catalogue) -> SyncResult:
                 row.active = False
                 deactivated += 1
     return SyncResult(added, updated, deactivated)
+
+
+def set_contact_phone(db: Database, code: str, phone: str | None) -> Department:
+    """Set (or, with None, clear) the duty phone a department's 催办 texts go to.
+
+    Raises:
+        LookupError: no department with this code.
+        InvalidInput: the number does not look like a phone number.
+    """
+    from tracking.actions.registration import normalise_phone
+
+    number = normalise_phone(phone)
+    with db.transaction() as session:
+        department = session.scalar(select(Department).where(Department.code == code))
+        if department is None:
+            raise LookupError(f"no department with code {code!r}")
+        department.contact_phone = number
+    return department

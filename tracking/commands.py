@@ -54,6 +54,13 @@ def _satisfaction(fields: Mapping[str, Any]) -> Satisfaction:
         raise InvalidInput("满意度须为 satisfied、basically_satisfied 或 unsatisfied") from None
 
 
+def _outcome(fields: Mapping[str, Any]) -> act.Outcome:
+    try:
+        return act.Outcome(str(fields.get("outcome", "")))
+    except ValueError:
+        raise InvalidInput("回访后处理须为 close、reopen 或 hold") from None
+
+
 def _bool(fields: Mapping[str, Any], name: str) -> bool:
     value = fields.get(name)
     return value is True or str(value).lower() in {"1", "true", "yes", "on", "是"}
@@ -88,6 +95,9 @@ COMMANDS: dict[str, Command] = {
     "record_callback": lambda l, t, a, n, f: act.record_callback(
         l, t, actor=a, now=n, satisfaction=_satisfaction(f), resolved=_bool(f, "resolved"),
         note=_text(f, "note")),
+    "finish_callback": lambda l, t, a, n, f: act.finish_callback(
+        l, t, actor=a, now=n, satisfaction=_satisfaction(f), resolved=_bool(f, "resolved"),
+        outcome=_outcome(f), note=_text(f, "note"), method=_text(f, "method") or "phone"),
     "close": lambda l, t, a, n, f: act.close_ticket(l, t, actor=a, now=n, note=_text(f, "note")),
     "reopen": lambda l, t, a, n, f: act.reopen_ticket(l, t, actor=a, now=n, reason=_text(f, "reason")),
     "escalate": lambda l, t, a, n, f: act.escalate_ticket(l, t, actor=a, now=n, note=_text(f, "note")),

@@ -46,7 +46,7 @@ ACT = {
     "parameters": [NUMBER, {"name": "action", "in": "path", "required": True, "schema": {"type": "string", "enum": [
         "dispatch", "reassign", "answer_directly", "merge", "accept", "start_work", "return",
         "request_extension", "grant_extension", "refuse_extension", "reply", "record_callback",
-        "close", "reopen", "escalate", "remind", "add_note"]}}],
+        "finish_callback", "close", "reopen", "escalate", "remind", "add_note"]}}],
     "requestBody": {"required": False, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActionFields"}}}},
     "responses": {"200": {"description": "操作后的工单", **TICKET}, **ERRORS},
 }
@@ -65,7 +65,10 @@ SCHEMAS = {
         "reply": {"type": "string"}, "answer": {"type": "string"}, "into": {"type": "string"},
         "working_days": {"type": "integer", "minimum": 1, "maximum": 15},
         "satisfaction": {"type": "string", "enum": ["satisfied", "basically_satisfied", "unsatisfied"]},
-        "resolved": {"type": "boolean"}, "article_id": {"type": "integer"}}},
+        "resolved": {"type": "boolean"}, "article_id": {"type": "integer"},
+        "method": {"type": "string", "enum": ["phone", "sms"], "description": "回访方式"},
+        "outcome": {"type": "string", "enum": ["close", "reopen", "hold"],
+                    "description": "finish_callback：回访后办结、重办或暂不处理"}}},
     "Ticket": {"type": "object", "properties": {
         "number": {"type": "string"}, "status": {"type": "string"}, "status_label": {"type": "string"},
         "channel": {"type": "string"}, "priority": {"type": "string"}, "title": {"type": "string"},
@@ -73,5 +76,10 @@ SCHEMAS = {
         "contact": {"type": "object", "properties": {"name": {"type": "string"}, "phone": {"type": ["string", "null"]}}},
         "department": {"type": ["object", "null"]}, "registered_at": {"type": "string", "format": "date-time"},
         "sign_in_due_at": {"type": ["string", "null"]}, "reply_due_at": {"type": ["string", "null"]},
+        "step": {"type": ["object", "null"], "description": "当前计时环节：sign_in 签收、reply 答复、callback 回访",
+                 "properties": {"name": {"type": "string"}, "label": {"type": "string"},
+                                "due_at": {"type": "string"}, "yellow_at": {"type": "string"}}},
+        "light": {"type": ["string", "null"], "enum": ["green", "yellow", "red", None],
+                  "description": "当前环节的红黄绿灯（列表接口返回）"},
         "events": {"type": "array", "items": {"type": "object"}}}},
 }

@@ -1,4 +1,4 @@
-"""Staff pages for tickets: the list with filters, and one ticket with its timeline and actions."""
+"""Staff pages for tickets: the list with filters, and one ticket with its timeline, lights and actions."""
 from __future__ import annotations
 
 import aiohttp_jinja2
@@ -11,11 +11,11 @@ from hotline.web.routing import Routes
 from hotline.web.security import STAFF, current_actor, requires
 from tracking.actions import LedgerError
 from tracking.commands import run_command
+from tracking.lights import light_view
 from tracking.presenters import mask_phone, sees_full_phone
 from tracking.queries import TicketFilter, departments, list_tickets, ticket_by_number
-from tracking.states import TRANSITIONS, Role, Status
-
-ACTION_LABELS = {"register": "受理登记", **{name: t.label for name, t in TRANSITIONS.items()}}
+from tracking.states import TRANSITIONS, Status
+from tracking.timeline import ACTION_LABELS, entries, steps
 
 routes = Routes()
 routes.add_nav("工单查询", "/tickets", STAFF, order=20)
@@ -32,7 +32,8 @@ async def ticket_list(request: web.Request) -> dict:
                        department_id=query_int(request, "department_id", 0) or None,
                        page=query_int(request, "page", 1), per_page=30)
     page = await run_blocking(list_tickets, services.db, actor, flt)
-    return {"page": page, "filter": flt, "statuses": list(Status),
+    now = services.clock()
+    return {"page": page, "filter": flt, "statuses": list(Status), "lights": {t.id: light_view(t, now) for t in page.items},
             "departments": await run_blocking(departments, services.db),
             "show_phone": sees_full_phone(actor), "mask_phone": mask_phone}
 
@@ -65,12 +66,15 @@ async def _render_detail(request: web.Request, error: str | None, status: int = 
     services = request.app[SERVICES]
     actor = await current_actor(request)
     ticket = await run_blocking(ticket_by_number, services.db, request.match_info["number"], actor)
-    available = [t for t in TRANSITIONS.values()
-                 if actor.role in t.roles and ticket.status in t.sources and t.action not in {"remind"}]
-    if actor.role is Role.DEPARTMENT:
+    now = services.clock()
+    available = [t for t in TRANSITIONS.values() if actor.role in t.roles and ticket.status in t.sources]
+    if not ticket.extension_requested_days:
         available = [t for t in available if t.action not in {"grant_extension", "refuse_extension"}]
+    else:
+        available = [t for t in available if t.action != "request_extension"]
     response = aiohttp_jinja2.render_template("tracking/detail.html", request, {
         "ticket": ticket, "available": available, "error": error, "action_labels": ACTION_LABELS,
+        "light": light_view(ticket, now), "steps": steps(ticket, now), "entries": entries(ticket, services.ledger.tz),
         "departments": await run_blocking(departments, services.db),
         "phone": ticket.contact_phone if sees_full_phone(actor) else mask_phone(ticket.contact_phone)})
     response.set_status(status)

@@ -6,6 +6,7 @@ from typing import Any
 
 from tracking.actions import Actor
 from tracking.models import Ticket, TicketEvent
+from tracking.schedule import STEP_LABELS, Step, light_of
 from tracking.states import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, Role
 
 
@@ -23,7 +24,9 @@ def sees_full_phone(actor: Actor) -> bool:
     return actor.role in {Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM}
 
 
-def ticket_json(ticket: Ticket, actor: Actor, *, events: bool = False) -> dict[str, Any]:
+def ticket_json(ticket: Ticket, actor: Actor, *, events: bool = False,
+                now: datetime | None = None) -> dict[str, Any]:
+    """A ticket as the API shows it to ``actor``; with ``now``, the light of its current step too."""
     phone = ticket.contact_phone if sees_full_phone(actor) else mask_phone(ticket.contact_phone)
     data = {
         "number": ticket.number, "status": str(ticket.status), "status_label": STATUS_LABELS[ticket.status],
@@ -39,7 +42,12 @@ def ticket_json(ticket: Ticket, actor: Actor, *, events: bool = False) -> dict[s
         "return_count": ticket.return_count, "reopen_count": ticket.reopen_count,
         "extension_count": ticket.extension_count,
         "extension_requested_days": ticket.extension_requested_days,
+        "step": ({"name": ticket.step, "label": STEP_LABELS[Step(ticket.step)], "due_at": _iso(ticket.step_due_at),
+                  "yellow_at": _iso(ticket.step_yellow_at)} if ticket.step else None),
     }
+    if now is not None:
+        light = light_of(ticket, now)
+        data["light"] = light.value if light else None
     for name in ("registered_at", "updated_at", "dispatched_at", "sign_in_due_at", "accepted_at",
                  "reply_due_at", "upstream_due_at", "replied_at", "callback_due_at", "called_back_at",
                  "closed_at", "escalated_at"):

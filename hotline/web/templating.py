@@ -10,6 +10,7 @@ from hotline.web.keys import NAV, SETTINGS
 from hotline.web.security import csrf_token, current_actor
 from tracking.states import (CHANNEL_LABELS, PRIORITY_LABELS, ROLE_LABELS, SATISFACTION_LABELS,
                              STATUS_LABELS)
+from tracking.views.notifications import notification_badge
 
 
 async def template_context(request: web.Request) -> dict:
@@ -21,6 +22,7 @@ async def template_context(request: web.Request) -> dict:
         "STATUS_LABELS": STATUS_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
         "PRIORITY_LABELS": PRIORITY_LABELS, "ROLE_LABELS": ROLE_LABELS,
         "SATISFACTION_LABELS": SATISFACTION_LABELS,
+        "unread_notifications": await notification_badge(request, actor),
         "page_url": lambda number: str(request.rel_url.update_query(page=number)),
     }
 

@@ -1,4 +1,5 @@
-"""A small cast for tracking tests: two departments (one with a duty phone), staff, an agent, a supervisor."""
+"""A small cast for tracking tests: two departments (one with a duty phone), staff, an agent, a supervisor;
+an app client and API keys for the HTTP tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from hotline.auth import create_api_key
 from hotline.jobs import Job
+from hotline.web.app import create_app
 from tests.support.factories import DepartmentFactory, UserFactory
 from tracking.accounts import Department
 from tracking.actions import Actor
@@ -69,3 +72,21 @@ def notifications(services, **where) -> list[Notification]:
 def count_rows(services, model) -> int:
     with services.db.reading() as session:
         return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, services):
+    return await aiohttp_client(create_app(settings, services, start_background=False))
+
+
+@pytest.fixture
+def keys(services, cast):
+    """API keys per role, as Authorization headers."""
+    now = services.clock()
+    made = {
+        "agent": create_api_key(services.db, name="agent", role=Role.AGENT, now=now),
+        "supervisor": create_api_key(services.db, name="boss", role=Role.SUPERVISOR, now=now),
+        "water": create_api_key(services.db, name="water", role=Role.DEPARTMENT, department_code="water", now=now),
+        "gas": create_api_key(services.db, name="gas", role=Role.DEPARTMENT, department_code="gas", now=now),
+    }
+    return {name: {"Authorization": f"Bearer {key}"} for name, key in made.items()}

@@ -1,8 +1,6 @@
 """The deadline sweep: one reminder per threshold, escalation when red, nothing sent twice."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from hotline.jobs import Job
 from tests.support.factories import TicketFactory
 from tests.tracking.conftest import WATER_PHONE, at, count_rows, events, notifications, sms_jobs
