@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import joinedload
 
 from hotline.db import Database
 from knowledge import sync
 from knowledge.models import Article, ArticleVersion
+from tracking.accounts import Department
 from knowledge.search.analyzer import Analyzer, load_vocabulary
 from knowledge.search.bm25 import Bm25Index
 from knowledge.search.documents import IndexedArticle, decode_terms, version_terms
@@ -123,33 +123,47 @@ class KnowledgeBase:
             generation = sync.current(session)
             if generation == self._generation:
                 return
-            query = (select(Article, ArticleVersion)
-                     .outerjoin(ArticleVersion, and_(ArticleVersion.article_id == Article.id,
-                                                     ArticleVersion.number == Article.published_version))
-                     .options(joinedload(Article.department)))
+            live = and_(ArticleVersion.article_id == Article.id, ArticleVersion.number == Article.published_version)
+            query = (select(*_COLUMNS).select_from(Article)
+                     .join(Department, Department.id == Article.department_id).outerjoin(ArticleVersion, live))
             if self._generation >= 0:
                 query = query.where(Article.generation > self._generation)
             else:
                 query = query.where(Article.published_version.is_not(None))
             rows = session.execute(query).all()
-            self._apply(rows)
-            self._generation = max([generation] + [article.generation for article, _ in rows])
+            stale = [row.version_id for row in rows if row.version_id is not None
+                     and (not row.index_terms or row.index_fingerprint != self.analyzer.fingerprint)]
+            versions = {v.id: v for v in session.scalars(
+                select(ArticleVersion).where(ArticleVersion.id.in_(stale)))} if stale else {}
+            self._apply(rows, versions)
+            self._generation = max([generation] + [row.generation for row in rows])
 
-    def _apply(self, rows: Iterable[tuple[Article, ArticleVersion | None]]) -> None:
+    def _apply(self, rows, stale_versions: dict[int, ArticleVersion]) -> None:
         analyzer = self.analyzer
-        for article, version in rows:
-            if version is None:
-                self._index.remove(article.id)
-                self._articles.pop(article.id, None)
+        for row in rows:
+            if row.version_id is None:  # withdrawn, or a draft that never went live
+                self._index.remove(row.id)
+                self._articles.pop(row.id, None)
                 continue
-            if version.index_terms and version.index_fingerprint == analyzer.fingerprint:
-                terms = decode_terms(version.index_terms)
-            else:  # written under another vocabulary: analyse again (``hotline knowledge reindex`` stores it)
-                terms = version_terms(analyzer, version)
-            self._index.put(article.id, terms)
-            self._articles[article.id] = IndexedArticle(
-                id=article.id, version=version.number, question=version.question, answer=version.answer,
-                keywords=version.keywords, department_code=article.department.code,
-                department_name=article.department.name, service_codes=tuple(version.service_codes or ()),
-                valid_from=version.valid_from, valid_until=version.valid_until,
-                has_guide=bool(version.guide), published_at=article.published_at)
+            if row.version_id in stale_versions:  # written under another vocabulary: analyse again
+                terms = version_terms(analyzer, stale_versions[row.version_id])
+            else:
+                terms = decode_terms(row.index_terms)
+            self._index.put(row.id, terms)
+            self._articles[row.id] = IndexedArticle(
+                id=row.id, version=row.number, question=row.question, answer=row.answer, keywords=row.keywords,
+                department_code=row.department_code, department_name=row.department_name,
+                service_codes=tuple(row.service_codes or ()), valid_from=row.valid_from,
+                valid_until=row.valid_until, has_guide=bool(row.has_guide), published_at=row.published_at)
+
+
+# What the index keeps of each article, read as plain rows: loading ten thousand
+# ORM objects at start-up would take longer than building the index itself.
+_COLUMNS = (
+    Article.id, Article.generation, Article.published_at,
+    Department.code.label("department_code"), Department.name.label("department_name"),
+    ArticleVersion.id.label("version_id"), ArticleVersion.number, ArticleVersion.question, ArticleVersion.answer,
+    ArticleVersion.keywords, ArticleVersion.service_codes, ArticleVersion.valid_from, ArticleVersion.valid_until,
+    ArticleVersion.guide.is_not(None).label("has_guide"), ArticleVersion.index_terms,
+    ArticleVersion.index_fingerprint,
+)

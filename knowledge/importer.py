@@ -65,7 +65,7 @@ def read_articles(path: Path | str, known_services: Iterable[str] = ()) -> list[
     """
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # a bad date is a ValueError
         raise ArticleFileError([f"{path}: {exc}"]) from None
     known = set(known_services)
     articles, problems, seen = [], [], set()
@@ -73,7 +73,9 @@ def read_articles(path: Path | str, known_services: Iterable[str] = ()) -> list[
         label = f"articles[{index}] ({item.get('key', '?') if isinstance(item, dict) else '?'})"
         try:
             articles.append(_article(item, known, seen))
-        except (InvalidInput, KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            problems.append(f"{label}: 缺少字段 {exc.args[0]}")
+        except (InvalidInput, TypeError, ValueError) as exc:
             problems.append(f"{label}: {getattr(exc, 'message', None) or exc}")
     if problems:
         raise ArticleFileError(problems)
@@ -147,3 +149,8 @@ def _date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def load_demo_articles(kb: KnowledgeBase, *, now: dt.datetime) -> ImportResult:
+    """The demo knowledge base (``knowledge/data/articles.yaml``), for ``hotline demo``; safe to repeat."""
+    return import_articles(kb, read_articles(DEMO_ARTICLES, kb.known_services), now=now)

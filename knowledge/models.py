@@ -65,7 +65,7 @@ class ArticleVersion(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     source_document: Mapped[str] = mapped_column(String(300), default="")
-    guide: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    guide: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # SQL NULL when there is none
     change_note: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_name: Mapped[str] = mapped_column(String(80))

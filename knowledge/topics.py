@@ -61,8 +61,8 @@ def unanswered_topics(kb: KnowledgeBase, start: datetime, end: datetime, *, now:
     """Topics among tickets registered in [start, end) that were not answered directly, biggest first."""
     with kb.db.reading() as session:
         in_period = (Ticket.registered_at >= start, Ticket.registered_at < end)
-        counts = dict(session.execute(select(Ticket.status == Status.ANSWERED_DIRECTLY, func.count(Ticket.id))
-                                      .where(*in_period).group_by(Ticket.status == Status.ANSWERED_DIRECTLY)).all())
+        by_status = dict(session.execute(select(Ticket.status, func.count(Ticket.id))
+                                         .where(*in_period).group_by(Ticket.status)).all())
         tickets = list(session.scalars(
             select(Ticket).where(*in_period, Ticket.status != Status.ANSWERED_DIRECTLY)
             .options(joinedload(Ticket.department)).order_by(Ticket.registered_at.desc()).limit(MAX_TICKETS)))
@@ -77,8 +77,8 @@ def unanswered_topics(kb: KnowledgeBase, start: datetime, end: datetime, *, now:
         closest = kb.search(" ".join(key) + " " + members[0].title, now=now, limit=1).hits
         topics.append(Topic(key, len(members), [_example(t) for t in members[:EXAMPLES]],
                             departments.most_common(3), closest[0] if closest else None))
-    answered = counts.get(True, 0)
-    return TopicReport(start, end, answered + counts.get(False, 0), answered, len(tickets), topics)
+    answered = by_status.get(Status.ANSWERED_DIRECTLY.value, 0)
+    return TopicReport(start, end, sum(by_status.values()), answered, len(tickets), topics)
 
 
 def _group(tickets: list[Ticket], words_of: dict[int, list[str]]) -> dict[tuple[str, ...], list[Ticket]]:

@@ -15,6 +15,7 @@ from hotline.demo.accounts import ensure_accounts
 from hotline.demo.history import Cast, Walk
 from hotline.demo.messages import DemoMessage, project_samples, real_messages
 from hotline.services import Services
+from knowledge.importer import load_demo_articles
 from tracking import actions as act
 from tracking.actions import NewTicket
 from tracking.catalogue_sync import sync_departments
@@ -37,6 +38,7 @@ def load_demo(services: Services, *, until: datetime) -> DemoResult:
     """Load the catalogue's departments, demo accounts and tickets up to ``until``."""
     catalogue = services.catalogue
     sync_departments(services.db, catalogue)
+    load_demo_articles(services.knowledge, now=until)
     actors = ensure_accounts(services)
     depts = {d.code: d.id for d in departments(services.db)}
     cast = Cast(agents=[actors["agent1"], actors["agent2"]], supervisor=actors["supervisor"],

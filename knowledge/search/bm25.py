@@ -52,9 +52,13 @@ class Bm25Index:
         return key in self._slot_of
 
     def put(self, key: int, terms: Mapping[str, float]) -> None:
-        """Add a document, or replace the one under ``key``."""
-        self.remove(key)
-        terms = {t: float(w) for t, w in terms.items() if w > 0}
+        """Add a document, or replace the one under ``key``.
+
+        Args:
+            terms: term -> weighted frequency (positive numbers).
+        """
+        if key in self._slot_of:
+            self.remove(key)
         slot = self._free.pop() if self._free else len(self._keys)
         if slot == len(self._keys):
             self._keys.append(None), self._lengths.append(0.0), self._terms_of.append(None)
@@ -62,9 +66,12 @@ class Bm25Index:
         self._lengths[slot] = length = sum(terms.values())
         self._slot_of[key] = slot
         self._total_length += length
+        postings = self._postings
         for term, weight in terms.items():
-            self._postings.setdefault(term, {})[slot] = weight
-            self._arrays.pop(term, None)
+            postings.setdefault(term, {})[slot] = weight
+        if self._arrays:  # empty while the index is being loaded: nothing to forget then
+            for term in terms:
+                self._arrays.pop(term, None)
         self._length_array = None
 
     def remove(self, key: int) -> None:

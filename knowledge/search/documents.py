@@ -56,5 +56,5 @@ def encode_terms(terms: dict[str, float]) -> str:
 
 
 def decode_terms(raw: str) -> dict[str, float]:
-    data = json.loads(raw)
-    return {str(term): float(weight) for term, weight in data.items()}
+    """The stored terms as written by :func:`encode_terms` (weights are floats there already)."""
+    return json.loads(raw)
