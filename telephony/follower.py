@@ -112,7 +112,7 @@ class CallFollower:
             self._spawn(self._close_gone())
 
     def _spawn(self, coroutine) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coroutine)
+        task = asyncio.get_running_loop().create_task(_logged(coroutine))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
@@ -170,6 +170,16 @@ class CallFollower:
                      note=text, telephony="callback_result", **data)
         except LedgerError as exc:
             log.warning("callback result not noted on ticket %s: %s", ticket_id, exc.message)
+
+
+async def _logged(coroutine) -> None:
+    """Run a follow-up of a call, logging its failure (a database outage) instead of losing it silently."""
+    try:
+        await coroutine
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("call follow-up %s failed", getattr(coroutine, "__qualname__", coroutine))
 
 
 def callback_result_note(record: CallRecord) -> str:
