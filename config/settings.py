@@ -78,6 +78,9 @@ class Settings:
     knowledge_synonyms_file: str = setting(
         "", "Vocabulary of the knowledge base search (synonyms, whole words, stop words); "
         "empty uses knowledge/data/synonyms.yaml.")
+    report_font: str = setting(
+        "", "TrueType font file (.ttf or .ttc) with Chinese glyphs embedded in PDF reports; "
+        "empty uses the standard font STSong-Light, which PDF readers supply.")
     log_level: str = setting("INFO", "Logging level.")
 
     @classmethod

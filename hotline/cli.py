@@ -16,6 +16,7 @@ from config.settings import Settings
 def build_parser() -> argparse.ArgumentParser:
     from channels import cli as intake_cli
     from config import cli as catalogue_cli
+    from evaluation import cli as evaluation_cli
     from hotline import commands as core_commands
     from knowledge import cli as knowledge_cli
     from telephony import cli as telephony_cli
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="hotline", description="12345 政务服务便民热线")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in (core_commands, catalogue_cli, tracking_cli, intake_cli, telephony_cli, knowledge_cli):
+    for module in (core_commands, catalogue_cli, tracking_cli, intake_cli, evaluation_cli, telephony_cli, knowledge_cli):
         module.register(subparsers)
     return parser
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import channels.tasks  # noqa: F401  registers the intake tasks (sms.send...) in every process
@@ -38,6 +39,9 @@ class Services:
     sms: SmsSender | None = None  # outbound SMS (Twilio or console); only the sms.send task uses it
     rate_limiter: RateLimiter | None = None  # public forms and lookups, per client address
     knowledge: KnowledgeBase | None = None  # the knowledge base and its in-memory search index
+    # Call figures shown beside the hotline figures in evaluation pages and reports: a callable
+    # (start, end) -> lines or None, see evaluation.hotline.CallFiguresSource; telephony fills it.
+    call_figures: Callable[[datetime, datetime], Any] | None = None
 
     def close(self) -> None:
         self.queue.stop()
