@@ -20,8 +20,9 @@ from evaluation.topics import Topic, top_issues
 from hotline.db import Database
 from tracking.models import Ticket
 from tracking.presenters import mask_phone
-from tracking.states import CHANNEL_LABELS, SATISFACTION_LABELS, Channel
+from tracking.states import CHANNEL_LABELS, SATISFACTION_LABELS
 
+OUTCOMES = {"answered_directly": "直接办结", "merged": "并单", "registered": "待派单"}  # anything else: 派单办理
 UNCLASSIFIED = "未分类"
 UNKNOWN_DISTRICT = "未识别"
 TOP_REPEAT_CALLERS = 10
@@ -81,37 +82,32 @@ def hotline_figures(db: Database, catalogue: Catalogue, rules: Rules, start: dat
                     calls: CallFiguresSource | None = None, with_topics: bool = True) -> HotlineFigures:
     """Count the tickets registered in ``[start, end)`` by channel, category, district and outcome."""
     in_period = and_(Ticket.registered_at >= start, Ticket.registered_at < end)
+    dimensions = (Ticket.channel, Ticket.service_code, Ticket.district, Ticket.status, Ticket.satisfaction)
     with db.reading() as session:
-        def grouped(column):
-            return session.execute(select(column, func.count()).where(in_period).group_by(column)).all()
-        channels = grouped(Ticket.channel)
-        services = grouped(Ticket.service_code)
-        districts = grouped(Ticket.district)
-        statuses = grouped(Ticket.status)
-        verdicts = session.execute(select(Ticket.satisfaction, func.count())
-                                   .where(in_period, Ticket.satisfaction.is_not(None))
-                                   .group_by(Ticket.satisfaction)).all()
+        # One grouped scan of the period's tickets; the few hundred combinations are folded below.
+        combinations = session.execute(select(*dimensions, func.count()).where(in_period)
+                                       .group_by(*dimensions)).all()
         repeats = session.scalar(select(func.count()).where(in_period, _is_repeat(rules))) or 0
         callers = _repeat_callers(session, in_period)
-    total = sum(n for _, n in channels)
-    groups: dict[str, int] = {}
+    channels, groups, districts, outcome, verdicts = {}, {}, {}, {}, {}
     known = {s.code: s.group for s in catalogue.services}
-    for code, n in services:
-        groups[known.get(code or "", UNCLASSIFIED)] = groups.get(known.get(code or "", UNCLASSIFIED), 0) + n
-    outcome: dict[str, int] = {}
-    for status, n in statuses:
-        label = {"answered_directly": "直接办结", "merged": "并单", "registered": "待派单"}.get(status, "派单办理")
-        outcome[label] = outcome.get(label, 0) + n
+    for channel, service, district, status, satisfaction, n in combinations:
+        _add(channels, channel, n)
+        _add(groups, known.get(service or "", UNCLASSIFIED), n)
+        _add(districts, district or "", n)
+        _add(outcome, OUTCOMES.get(status, "派单办理"), n)
+        if satisfaction:
+            _add(verdicts, satisfaction, n)
+    total = sum(channels.values())
     merged = outcome.get("并单", 0)
     return HotlineFigures(
         registered=total,
-        by_channel=_shares([(c, CHANNEL_LABELS.get(Channel(c), c) if c in set(Channel) else c, n)
-                            for c, n in channels], total),
+        by_channel=_shares([(c, CHANNEL_LABELS.get(c, c), n) for c, n in channels.items()], total),
         by_category=_shares([(g, g, n) for g, n in groups.items()], total),
-        by_district=_shares([(d or "", d or UNKNOWN_DISTRICT, n) for d, n in districts], total),
+        by_district=_shares([(d, d or UNKNOWN_DISTRICT, n) for d, n in districts.items()], total),
         by_outcome=_shares([(k, k, n) for k, n in outcome.items()], total),
-        satisfaction=_shares([(s, SATISFACTION_LABELS.get(s, s), n) for s, n in verdicts],
-                             sum(n for _, n in verdicts)),
+        satisfaction=_shares([(v, SATISFACTION_LABELS.get(v, v), n) for v, n in verdicts.items()],
+                             sum(verdicts.values())),
         repeats=repeats, merged=merged, repeat_callers=callers,
         topics=top_issues(db, rules, start, end) if with_topics else [],
         calls=calls(start, end) if calls is not None else None)
@@ -143,6 +139,10 @@ def _repeat_callers(session, in_period) -> list[RepeatCaller]:
                                  .order_by(Ticket.registered_at.desc()).limit(3)).all()
         callers.append(RepeatCaller(mask_phone(phone), n, tuple(titles)))
     return callers
+
+
+def _add(counts: dict, key, n: int) -> None:
+    counts[key] = counts.get(key, 0) + n
 
 
 def _shares(items: list[tuple[str, str, int]], total: int) -> list[Share]:

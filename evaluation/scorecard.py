@@ -17,6 +17,7 @@ from evaluation.figures import FIGURES, Kind, figure
 from evaluation.periods import Period
 from evaluation.records import FLAGS, records_query
 from evaluation.rules import Rules
+from evaluation.sql import analytic
 from hotline.db import Database
 from tracking.accounts import Department
 
@@ -93,6 +94,7 @@ def compute_scorecard(db: Database, rules: Rules, period: Period, *, now: dateti
     query = (select(records.c.department_id, func.avg(records.c.handling_seconds).label("handling_seconds"), *sums)
              .group_by(records.c.department_id))
     with db.reading() as session:
+        analytic(session)
         found = {row.department_id: row for row in session.execute(query)}
         departments = session.scalars(select(Department).order_by(Department.id)).all()
     rows = []

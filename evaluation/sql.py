@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, case, false, func, literal
+from sqlalchemy import Float, case, false, func, literal, text
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -35,6 +36,15 @@ def _seconds_sqlite(element, compiler, **kw):
     # AwareDateTime keeps naive UTC text on SQLite, which julianday() reads.
     later, earlier = list(element.clauses)
     return f"((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0)"
+
+
+ANALYTIC_WORK_MEM = "64MB"  # sorts and hashes of a month's records stay in memory instead of spilling to disk
+
+
+def analytic(session: Session) -> None:
+    """Give this read-only transaction the working memory of a report query (PostgreSQL only)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{ANALYTIC_WORK_MEM}'"))
 
 
 def moment(value: datetime) -> ColumnElement:

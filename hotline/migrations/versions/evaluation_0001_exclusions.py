@@ -46,9 +46,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evaluation_exclusions_ticket_id'), ['ticket_id'], unique=False)
         batch_op.create_index('uq_evaluation_exclusions_live', ['ticket_id', 'department_id'], unique=True, postgresql_where=sa.text("status IN ('pending', 'approved')"), sqlite_where=sa.text("status IN ('pending', 'approved')"))
 
+    # evaluation's way into the ledger: hotline figures select tickets by registration time
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('ix_tickets_registered_at', ['registered_at'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_registered_at')
+
     with op.batch_alter_table('evaluation_exclusions', schema=None) as batch_op:
         batch_op.drop_index('uq_evaluation_exclusions_live', postgresql_where=sa.text("status IN ('pending', 'approved')"), sqlite_where=sa.text("status IN ('pending', 'approved')"))
         batch_op.drop_index(batch_op.f('ix_evaluation_exclusions_ticket_id'))
