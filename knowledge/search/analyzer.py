@@ -18,11 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 import yaml
 
 jieba.setLogLevel(logging.WARNING)  # jieba announces every dictionary load on INFO
 
 DEFAULT_VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "synonyms.yaml"
+# jieba part-of-speech tags (ICTCLAS set) of words that never name a topic: place
+# and person names, numerals and quantities, Latin strings, and function words
+# (pronouns, prepositions, conjunctions, particles, adverbs, locatives).
+SKIPPED_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "eng", "m", "mq", "q", "t", "tg", "s", "f"})
+SKIPPED_TAG_CLASSES = frozenset({"r", "p", "c", "u", "d", "e", "y", "o", "w"})
 
 
 class VocabularyError(ValueError):
@@ -37,6 +43,7 @@ class Vocabulary:
     words: frozenset[str]         # words jieba must keep whole (every synonym among them)
     stop_words: frozenset[str]
     fingerprint: str              # changes whenever the analysis of some text could change
+    topic_stop_words: frozenset[str] = frozenset()  # too general to name a topic (办理, 投诉, 公司)
 
 
 def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
@@ -61,8 +68,9 @@ def load_vocabulary(path: Path | str | None = None) -> Vocabulary:
     words = {normalise(w) for w in data.get("words") or [] if isinstance(w, str) and w.strip()}
     words |= set(synonyms)
     stop_words = frozenset(normalise(w) for w in data.get("stop_words") or [] if isinstance(w, str))
+    topic_stop_words = frozenset(normalise(w) for w in data.get("topic_stop_words") or [] if isinstance(w, str))
     fingerprint = hashlib.sha256(raw + jieba.__version__.encode()).hexdigest()[:16]
-    return Vocabulary(synonyms, frozenset(words), stop_words, fingerprint)
+    return Vocabulary(synonyms, frozenset(words), stop_words, fingerprint, topic_stop_words)
 
 
 def normalise(text: str) -> str:
@@ -76,6 +84,7 @@ class Analyzer:
     def __init__(self, vocabulary: Vocabulary):
         self.vocabulary = vocabulary
         self._tokenizer = _tokenizer(vocabulary.words)
+        self._pos = None
 
     @property
     def fingerprint(self) -> str:
@@ -100,15 +109,30 @@ class Analyzer:
         return found
 
     def words(self, text: str) -> list[str]:
-        """Whole words of two characters or more (jieba's precise mode), for keyword extraction."""
-        synonyms, stop_words = self.vocabulary.synonyms, self.vocabulary.stop_words
+        """Content words of two characters or more, for keyword extraction (not for search).
+
+        Uses jieba's part-of-speech tags to leave out what says where or who
+        rather than what about: place and person names, numbers, Latin codes
+        and function words.
+        """
+        synonyms = self.vocabulary.synonyms
+        stop_words = self.vocabulary.stop_words | self.vocabulary.topic_stop_words
         found = []
-        for token in self._tokenizer.cut(normalise(text)):
-            token = synonyms.get(token.strip(), token.strip())
-            if len(token) >= 2 and token not in stop_words and any(ch.isalnum() for ch in token) \
-                    and not token.isdigit():
-                found.append(token)
+        for pair in self._tagger().cut(normalise(text)):
+            word, flag = pair.word.strip(), pair.flag
+            if flag in SKIPPED_TAGS or flag[:1] in SKIPPED_TAG_CLASSES or len(word) < 2:
+                continue
+            if not any("\u4e00" <= ch <= "\u9fff" for ch in word):
+                continue
+            word = synonyms.get(word, word)
+            if word not in stop_words:
+                found.append(word)
         return found
+
+    def _tagger(self):
+        if self._pos is None:
+            self._pos = jieba.posseg.POSTokenizer(self._tokenizer)
+        return self._pos
 
     def weighted_terms(self, fields: Iterable[tuple[str, float]]) -> dict[str, float]:
         """Term frequencies over several fields, each occurrence counted with its field's weight."""

@@ -16,7 +16,8 @@ def surface_forms(matched: Iterable[str], synonyms: dict[str, str]) -> list[str]
     """Every word that stands for a matched term (the term itself and its synonyms)."""
     matched = set(matched)
     forms = set(matched) | {word for word, canonical in synonyms.items() if canonical in matched}
-    return sorted((f for f in forms if f), key=len, reverse=True)
+    # a single character (带, 办) matches everywhere: marking it would only add noise
+    return sorted((f for f in forms if len(f) > 1), key=len, reverse=True)
 
 
 def snippet(text: str, words: Iterable[str], length: int = SNIPPET_LENGTH) -> list[Segment]:
