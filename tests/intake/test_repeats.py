@@ -75,3 +75,16 @@ async def test_another_citizen_reporting_the_same_thing_at_the_same_place_is_mer
     with services.db.reading() as session:
         statuses = [t.status for t in session.scalars(select(Ticket).order_by(Ticket.id))]
     assert statuses == [Status.REGISTERED, Status.MERGED, Status.REGISTERED]
+
+
+async def test_the_citizen_of_a_merged_repeat_can_follow_the_earlier_ticket(client, services):
+    _, first = await post_sms(client, "幸福小区3栋从昨天起停水，至今没有恢复", sid="SM" + "e" * 32)
+    _, second = await post_sms(client, "幸福小区3栋还在停水，请尽快恢复供水", sid="SM" + "f" * 32)
+    services.queue.drain()
+    earlier, repeat = NUMBER.search(first).group(0), NUMBER.search(second).group(0)
+    html = await (await client.get("/lookup")).text()
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    page = await client.post("/lookup", data={"_csrf": csrf, "number": repeat, "phone_tail": "5678"})
+    text = await page.text()
+    assert page.status == 200 and "已并单" in text and f"与同一诉求的工单{earlier}合并办理" in text
+    assert "合并办理的工单" in text and earlier in text
