@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from evaluation.models import LIVE_STATUSES, Exclusion, ExclusionStatus
 from evaluation.rules import Rules
+from evaluation.settled import forget
 from hotline.db import Database
 from tracking.accounts import Department
 from tracking.actions import Actor, Forbidden, InvalidInput, NotFound, TransitionError
@@ -67,6 +68,8 @@ def request_exclusion(db: Database, rules: Rules, *, number: str, kind: str, rea
             exclusion.decided_by_id, exclusion.decided_by_name = actor.user_id, actor.name
             exclusion.decided_at, exclusion.decision_note = now, "督办考核部门直接核减"
         session.add(exclusion)
+        if direct:
+            forget(session, department.id)
         try:
             session.flush()
         except IntegrityError:
@@ -94,6 +97,8 @@ def decide_exclusion(db: Database, exclusion_id: int, *, approve: bool, note: st
         if exclusion.status != ExclusionStatus.PENDING:
             raise TransitionError("该核减申请已审核")
         exclusion.status = ExclusionStatus.APPROVED if approve else ExclusionStatus.REJECTED
+        if approve:
+            forget(session, exclusion.department_id)
         exclusion.decided_by_id, exclusion.decided_by_name = actor.user_id, actor.name
         exclusion.decided_at, exclusion.decision_note = now, note or None
     return exclusion
@@ -116,6 +121,7 @@ def revoke_exclusion(db: Database, exclusion_id: int, *, reason: str, actor: Act
         if exclusion.status != ExclusionStatus.APPROVED:
             raise TransitionError("只有已核准的核减可以撤销")
         exclusion.status = ExclusionStatus.REVOKED
+        forget(session, exclusion.department_id)
         exclusion.revoked_by_id, exclusion.revoked_by_name = actor.user_id, actor.name
         exclusion.revoked_at, exclusion.revoke_reason = now, reason
     return exclusion

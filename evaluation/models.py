@@ -1,4 +1,4 @@
-"""Evaluation's own table: exclusions (核减) of tickets from a department's figures.
+"""Evaluation's own tables: exclusions (核减) of tickets from a department's figures, and settled months.
 
 The ledger is never changed by evaluation; what the supervision office
 decides about scoring lives here, with who asked, who approved and why, so
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.db import AwareDateTime, Base
@@ -70,3 +71,20 @@ class Exclusion(Base):
 
     ticket: Mapped[Ticket] = relationship()
     department: Mapped[Department] = relationship()
+
+
+class SettledMonth(Base):
+    """A department's counts of a month long closed (结转), kept so trends need not recount them.
+
+    A month is settled ``settle_days`` after it ends (``config/data/evaluation.yaml``); its
+    counts are stored the first time they are computed after that, and deleted again when an
+    exclusion of one of its tickets is decided or revoked, so the next reading recounts it.
+    """
+
+    __tablename__ = "evaluation_settled_months"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-10"
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    handling_seconds: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(AwareDateTime())

@@ -67,6 +67,7 @@ class Rules:
     examples_per_issue: int
     topic_sample: int
     topic_stopwords: frozenset[str]
+    settle_days: int = 45
 
     def light(self, score: float | None) -> str | None:
         """``green``, ``yellow`` or ``red`` for a composite score; None without a score."""
@@ -150,4 +151,5 @@ def _build(data: dict, problems: list[str]) -> Rules | None:
         exclusion_kinds=kinds, repeat_window_days=int(hotline.get("repeat_window_days", 30)),
         top_issues=int(hotline.get("top_issues", 10)), examples_per_issue=int(hotline.get("examples_per_issue", 3)),
         topic_sample=int(hotline.get("topic_sample", 20000)),
-        topic_stopwords=frozenset(str(w) for w in hotline.get("topic_stopwords") or ()))
+        topic_stopwords=frozenset(str(w) for w in hotline.get("topic_stopwords") or ()),
+        settle_days=int(data.get("settle_days", 45)))

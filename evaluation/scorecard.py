@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from evaluation.figures import FIGURES, Kind, figure
 from evaluation.periods import Period
 from evaluation.records import FLAGS, records_query
+from evaluation import settled as settled_months
 from evaluation.rules import Rules
+from evaluation.settled import is_settled
 from evaluation.sql import analytic
 from hotline.db import Database
 from tracking.accounts import Department
@@ -86,29 +88,48 @@ def compute_scorecard(db: Database, rules: Rules, period: Period, *, now: dateti
     """Count the period's figures for every department (or one), as the ledger stands at ``now``.
 
     Active departments without tickets in the period appear with zeros, so a
-    ranking lists every department the city has.
+    ranking lists every department the city has. A month long closed is read
+    from its stored counts once they exist (``evaluation.settled``); its
+    ``computed_at`` then says when they were counted.
     """
     start, end = period.bounds(tz)
+    with db.reading() as session:
+        departments = [d for d in session.scalars(select(Department).order_by(Department.id))
+                       if department_id is None or d.id == department_id]
+    settled = is_settled(period, now, tz, rules.settle_days)
+    stored = settled_months.load(db, period) if settled else {}
+    if stored and all(d.id in stored or not d.active for d in departments):
+        found = {d.id: (stored[d.id].counts, stored[d.id].handling_seconds) for d in departments if d.id in stored}
+        computed_at = min(stored[d].computed_at for d in found)
+    else:
+        found = _count(db, rules, start, end, now, department_id)
+        computed_at = now
+        if settled and department_id is None:
+            settled_months.save(db, period, [(d.id, *found.get(d.id, (dict.fromkeys(FLAGS, 0), None)))
+                                             for d in departments], now)
+    rows = []
+    for department in departments:
+        if not department.active and department.id not in found:
+            continue
+        unit = Unit(department.id, department.code, department.name, department.kind, department.tier)
+        counts, handling = found.get(department.id, (None, None))
+        counts = {name: int((counts or {}).get(name, 0)) for name in FLAGS}
+        rows.append(Figures(unit, counts, handling))
+    return Scorecard(period, start, end, computed_at, tuple(rows), _totals(rows), {r.unit.id: r for r in rows})
+
+
+def _count(db: Database, rules: Rules, start: datetime, end: datetime, now: datetime,
+           department_id: int | None) -> dict[int, tuple[dict[str, int], float | None]]:
+    """The flag sums and mean handling seconds per department: the one grouped query."""
     records = records_query(rules, start, end, now, department_id=department_id).subquery("records")
     sums = [func.coalesce(func.sum(records.c[name]), 0).label(name) for name in FLAGS]
     query = (select(records.c.department_id, func.avg(records.c.handling_seconds).label("handling_seconds"), *sums)
              .group_by(records.c.department_id))
     with db.reading() as session:
         analytic(session)
-        found = {row.department_id: row for row in session.execute(query)}
-        departments = session.scalars(select(Department).order_by(Department.id)).all()
-    rows = []
-    for department in departments:
-        if department_id is not None and department.id != department_id:
-            continue
-        if not department.active and department.id not in found:
-            continue
-        unit = Unit(department.id, department.code, department.name, department.kind, department.tier)
-        row = found.get(department.id)
-        counts = {name: int(getattr(row, name)) if row else 0 for name in FLAGS}
-        rows.append(Figures(unit, counts, float(row.handling_seconds) if row and row.handling_seconds else None))
-    total = _totals(rows)
-    return Scorecard(period, start, end, now, tuple(rows), total, {r.unit.id: r for r in rows})
+        return {row.department_id: ({name: int(getattr(row, name)) for name in FLAGS},
+                                    float(row.handling_seconds) if row.handling_seconds is not None else None)
+                for row in session.execute(query)}
 
 
 def _totals(rows: list[Figures]) -> Figures:

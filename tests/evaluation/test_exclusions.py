@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from evaluation import exclusions as ex
-from evaluation.models import Exclusion, ExclusionStatus
+from evaluation.models import Exclusion, ExclusionStatus, SettledMonth
 from evaluation.periods import parse_period
 from evaluation.queries import misrouted_candidates, period_exclusions
 from evaluation.ranking import composite_score
@@ -133,3 +133,21 @@ async def test_exclusion_forms_on_the_pages(client, services, month):
     assert decided.status == 303
     office = await (await client.get("/evaluation/exclusions?period=2026-10")).text()
     assert "待审核的申请（0）" in office and "已核准" in office
+
+
+def test_a_settled_month_is_stored_once_and_recounted_after_an_exclusion(services, month, rules):
+    september, now = parse_period("2026-09"), services.clock()  # 23 November: September settled on 15 November
+    first = compute_scorecard(services.db, rules, september, now=now, tz=TZ)
+    water = month.departments["water"].id
+    assert first.for_department(water).received == 5 and first.computed_at == now
+    with services.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(SettledMonth)) == len(month.departments)
+    later = compute_scorecard(services.db, rules, september, now=local(12, 1, 9), tz=TZ)
+    assert later.computed_at == now and later.for_department(water).received == 5  # read back, not recounted
+    ex.request_exclusion(services.db, rules, number=month.tickets["S1"].number, kind="malicious_repeat",
+                         reason="同一号码一日内来电四十次", department_code="water", actor=month.supervisor,
+                         now=local(12, 1, 10))
+    again = compute_scorecard(services.db, rules, september, now=local(12, 1, 11), tz=TZ)
+    assert again.for_department(water).received == 4 and again.computed_at == local(12, 1, 11)
+    october = compute_scorecard(services.db, rules, OCTOBER, now=now, tz=TZ)  # not settled: counted live
+    assert october.computed_at == now

@@ -1,4 +1,4 @@
-"""evaluation: the exclusions table (核减 of tickets from a department's figures)
+"""evaluation: exclusions (核减 of tickets from a department's figures), settled months, tickets by registration
 
 Revision ID: evaluation_0001_exclusions
 Revises: 0001_ledger
@@ -46,6 +46,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evaluation_exclusions_ticket_id'), ['ticket_id'], unique=False)
         batch_op.create_index('uq_evaluation_exclusions_live', ['ticket_id', 'department_id'], unique=True, postgresql_where=sa.text("status IN ('pending', 'approved')"), sqlite_where=sa.text("status IN ('pending', 'approved')"))
 
+    op.create_table('evaluation_settled_months',
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('handling_seconds', sa.Float(), nullable=True),
+    sa.Column('computed_at', hotline.db.AwareDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_evaluation_settled_months_department_id_departments')),
+    sa.PrimaryKeyConstraint('period', 'department_id', name=op.f('pk_evaluation_settled_months'))
+    )
+
     # evaluation's way into the ledger: hotline figures select tickets by registration time
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_registered_at', ['registered_at'], unique=False)
@@ -55,6 +65,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_registered_at')
+
+    op.drop_table('evaluation_settled_months')
 
     with op.batch_alter_table('evaluation_exclusions', schema=None) as batch_op:
         batch_op.drop_index('uq_evaluation_exclusions_live', postgresql_where=sa.text("status IN ('pending', 'approved')"), sqlite_where=sa.text("status IN ('pending', 'approved')"))
