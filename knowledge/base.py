@@ -154,7 +154,7 @@ class KnowledgeBase:
                 id=row.id, version=row.number, question=row.question, answer=row.answer, keywords=row.keywords,
                 department_code=row.department_code, department_name=row.department_name,
                 service_codes=tuple(row.service_codes or ()), valid_from=row.valid_from,
-                valid_until=row.valid_until, has_guide=bool(row.has_guide), published_at=row.published_at)
+                valid_until=row.valid_until, has_guide=bool(row.guide), published_at=row.published_at)
 
 
 # What the index keeps of each article, read as plain rows: loading ten thousand
@@ -164,6 +164,6 @@ _COLUMNS = (
     Department.code.label("department_code"), Department.name.label("department_name"),
     ArticleVersion.id.label("version_id"), ArticleVersion.number, ArticleVersion.question, ArticleVersion.answer,
     ArticleVersion.keywords, ArticleVersion.service_codes, ArticleVersion.valid_from, ArticleVersion.valid_until,
-    ArticleVersion.guide.is_not(None).label("has_guide"), ArticleVersion.index_terms,
+    ArticleVersion.guide, ArticleVersion.index_terms,
     ArticleVersion.index_fingerprint,
 )

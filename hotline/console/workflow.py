@@ -16,17 +16,22 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from channels.notices import reply_notice
 from config.districts import DistrictRecogniser
+from hotline.jobs import enqueue
 from hotline.services import Services
 from tracking import actions as act
 from tracking.accounts import Department
 from tracking.actions import Actor, InvalidInput, NewTicket
 from tracking.models import Ticket
+from tracking.states import Channel
 from tracking.queries import ticket_by_number
 
 log = logging.getLogger(__name__)
 
 ANSWER, DISPATCH, MERGE, SAVE = "answer", "dispatch", "merge", "save"
+MOBILE = re.compile(r"1\d{10}")  # mainland mobile numbers as the ledger stores them
+HOTLINE_NAME = "12345热线"
 CALL_ID = re.compile(r"[0-9A-Za-z.\-]{1,64}")  # an Asterisk Linkedid or a Twilio CallSid; telephony checks it exactly
 _RECOGNISERS: dict[int, tuple[object, DistrictRecogniser]] = {}
 FINISHES = (ANSWER, DISPATCH, MERGE, SAVE)
@@ -130,8 +135,10 @@ def finish_ticket(services: Services, ticket_id: int, finish: Finish, *, actor: 
 def _apply(services: Services, ticket_id: int, checked: Checked, actor: Actor, now: datetime) -> Ticket:
     finish, ledger = checked.finish, services.ledger
     if finish.how == ANSWER:
-        return act.answer_directly(ledger, ticket_id, actor=actor, now=now, answer=checked.answer,
-                                   article_id=finish.article_id)
+        ticket = act.answer_directly(ledger, ticket_id, actor=actor, now=now, answer=checked.answer,
+                                     article_id=finish.article_id)
+        _text_the_answer(services, ticket, now)
+        return ticket
     if finish.how == DISPATCH:
         return act.dispatch_ticket(ledger, ticket_id, checked.department_id, actor=actor, now=now,
                                    note=finish.note, service_code=finish.service_code or None)
@@ -139,6 +146,22 @@ def _apply(services: Services, ticket_id: int, checked: Checked, actor: Actor, n
         return act.merge_ticket(ledger, ticket_id, checked.into_id, actor=actor, now=now, note=finish.note)
     with services.db.reading() as session:
         return session.get(Ticket, ticket_id)
+
+
+def _text_the_answer(services: Services, ticket: Ticket, now: datetime) -> None:
+    """Send the answer by SMS to a citizen who did not hear it on the phone (SMS, web, letter).
+
+    A caller heard the agent; someone who texted or wrote did not, and the
+    departments' replies reach them by SMS (intake's survey sweep), so the
+    agent's does too, worded the same way.
+    """
+    phone = ticket.contact_phone or ""
+    if ticket.channel == Channel.PHONE or not MOBILE.fullmatch(phone):
+        return
+    body = reply_notice(services.settings.city_name, ticket.number, HOTLINE_NAME, ticket.reply_text or "",
+                        services.settings.public_url)
+    with services.db.transaction() as session:
+        enqueue(session, "sms.send", now=now, ticket_id=ticket.id, to=phone, body=body, purpose="reply")
 
 
 def _recogniser(catalogue) -> DistrictRecogniser:

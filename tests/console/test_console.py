@@ -135,3 +135,23 @@ async def test_only_agents_supervisors_and_admins_use_the_console(client, servic
     await login(client, services, Role.DEPARTMENT, department=depts["water"])
     assert (await client.get("/console")).status == 403
     assert (await client.get("/api/v1/console/queue")).status == 403
+
+
+async def test_a_texted_question_answered_from_the_queue_gets_the_answer_by_sms(client, services, article, agent_token):
+    from hotline.jobs import Job
+    from tracking.actions import Actor, NewTicket, register_ticket
+    from tracking.states import Channel
+    sms = register_ticket(services.ledger, NewTicket(channel=Channel.SMS, content="家里没水了怎么办",
+                                                     contact_phone="13912345678", external_id="SM9"),
+                          actor=Actor.system("短信通道"), now=services.clock()).ticket
+    response = await client.post(f"/console/tickets/{sms.number}/finish", allow_redirects=False, data={
+        "_csrf": agent_token, "finish": "answer", "article_id": str(article.id)})
+    assert response.status == 303
+    with services.db.reading() as session:
+        jobs = list(session.scalars(select(Job).where(Job.name == "sms.send", Job.ticket_id == sms.id)))
+    assert len(jobs) == 1 and jobs[0].args["purpose"] == "reply" and jobs[0].args["to"] == "13912345678"
+    assert sms.number in jobs[0].args["body"] and "请先看邻居家" in jobs[0].args["body"]
+    # a caller heard the answer on the phone: no SMS
+    await client.post("/console", data={**CALL, "_csrf": agent_token, "finish": "answer", "article_id": str(article.id)})
+    with services.db.reading() as session:
+        assert session.scalar(select(func.count(Job.id)).where(Job.name == "sms.send")) == 1
