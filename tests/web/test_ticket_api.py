@@ -86,3 +86,8 @@ async def test_healthz_and_openapi(client):
     spec = await (await client.get("/openapi.json")).json()
     assert spec["openapi"].startswith("3.") and "/api/v1/tickets" in spec["paths"]
     assert "post" in spec["paths"]["/api/v1/tickets/{number}/actions/{action}"]
+
+
+async def test_api_without_credentials_is_401_not_a_csrf_refusal(client):
+    response = await client.post("/api/v1/tickets", json=NEW)
+    assert response.status == 401
