@@ -22,6 +22,7 @@ from tracking.states import PRIORITY_LABELS, Priority, Status
 
 FINISHED = {"answer": "已直接办结", "dispatch": "已派单", "merge": "已并单", "save": "已登记，留在待处理队列"}
 SUGGESTIONS = 5
+HOTLINE_CENTRE = "hotline_center"  # the hotline itself (config/data/departments.yaml): answers, is not dispatched to
 
 
 @routes.table.get("/console")
@@ -97,7 +98,8 @@ async def _render(request: web.Request, *, values: dict, ticket_number: str | No
         "values": values, "ticket": ticket, "done": done, "error": error, "warning": warning,
         "suggestions": suggestions, "history": await run_blocking(queries.caller_history, services.db, actor, phone),
         "proposal": await run_blocking(queries.proposal, services, text, address) if searching else None,
-        "departments": [d for d in await run_blocking(departments, services.db) if d.active],
+        "departments": [d for d in await run_blocking(departments, services.db)
+                        if d.active and d.code != HOTLINE_CENTRE],
         "catalogue": services.catalogue, "priorities": list(Priority), "priority_labels": PRIORITY_LABELS,
         "queue": items, "waiting": waiting})
     response.set_status(status)
