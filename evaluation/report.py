@@ -59,7 +59,7 @@ def build_report(services, rules: Rules, period: Period, *, now: datetime) -> Re
         hotline=hotline_figures(services.db, services.catalogue, rules, start, end,
                                 calls=getattr(services, "call_figures", None)),
         exclusions=period_exclusions(services.db, start, end),
-        trend=trend(services.db, rules, period, now=now, tz=tz), tz=tz)
+        trend=trend(services.db, rules, period, now=now, tz=tz, known=(scorecard, previous)), tz=tz)
 
 
 def percent(value: float | None, digits: int = 1) -> str:

@@ -93,9 +93,11 @@ def compute_scorecard(db: Database, rules: Rules, period: Period, *, now: dateti
     ``computed_at`` then says when they were counted.
     """
     start, end = period.bounds(tz)
+    d = Department
     with db.reading() as session:
-        departments = [d for d in session.scalars(select(Department).order_by(Department.id))
-                       if department_id is None or d.id == department_id]
+        departments = [row for row in session.execute(select(d.id, d.code, d.name, d.kind, d.tier, d.active)
+                                                      .order_by(d.id))
+                       if department_id is None or row.id == department_id]
     settled = is_settled(period, now, tz, rules.settle_days)
     stored = settled_months.load(db, period) if settled else {}
     if stored and all(d.id in stored or not d.active for d in departments):

@@ -38,7 +38,7 @@ def _seconds_sqlite(element, compiler, **kw):
     return f"((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0)"
 
 
-ANALYTIC_WORK_MEM = "64MB"  # sorts and hashes of a month's records stay in memory instead of spilling to disk
+ANALYTIC_WORK_MEM = "256MB"  # a month's grouping of a large city stays in memory instead of spilling to disk
 
 
 def analytic(session: Session) -> None:

@@ -5,6 +5,7 @@ point on a chart always equals the number in that month's ranking.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from evaluation.charts import Series, line_chart
 from evaluation.figures import Kind, figure
 from evaluation.periods import Period, months_ending
 from evaluation.rules import Rules
-from evaluation.scorecard import Figures, compute_scorecard
+from evaluation.scorecard import Figures, Scorecard, compute_scorecard
 from hotline.db import Database
 
 TREND_MONTHS = 12
@@ -42,12 +43,19 @@ class Trend:
 
 
 def trend(db: Database, rules: Rules, last: Period, *, now: datetime, tz: ZoneInfo,
-          department_id: int | None = None, months: int = TREND_MONTHS) -> Trend:
-    """The ``months`` months ending with ``last``'s month, leaving out months that have not begun."""
+          department_id: int | None = None, months: int = TREND_MONTHS,
+          known: Iterable[Scorecard] = ()) -> Trend:
+    """The ``months`` months ending with ``last``'s month, leaving out months that have not begun.
+
+    Args:
+        known: scorecards the caller already counted (this month and the previous one, for a
+            ranking page), used instead of counting them again.
+    """
     chosen = [m for m in months_ending(last, months) if m.bounds(tz)[0] <= now]
+    counted = {card.period.key: card for card in known}
     city, own, name = [], [], ""
     for month in chosen:
-        scorecard = compute_scorecard(db, rules, month, now=now, tz=tz)
+        scorecard = counted.get(month.key) or compute_scorecard(db, rules, month, now=now, tz=tz)
         city.append(scorecard.total)
         if department_id is not None:
             row = scorecard.for_department(department_id)

@@ -73,7 +73,8 @@ def department_page(services, rules: Rules, period: Period, now: datetime, depar
     start, end = period.bounds(tz)
     return DepartmentPage(
         department=department, line=ranking.line_for(department.id),
-        trend=trend(services.db, rules, period, now=now, tz=tz, department_id=department.id),
+        trend=trend(services.db, rules, period, now=now, tz=tz, department_id=department.id,
+                    known=(ranking.scorecard, ranking.previous)),
         exclusions=period_exclusions(services.db, start, end, department_id=department.id,
                                      statuses=("approved", "rejected", "revoked")),
         pending=pending_exclusions(services.db, department_id=department.id), computed_at=now)
