@@ -6,6 +6,7 @@ which calendar and catalogue.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from hotline.clock import system_clock
 from hotline.db import Database
 from knowledge.base import KnowledgeBase
 import telephony.tasks  # noqa: F401  registers telephony.close_stale_calls in every process
+from telephony.reports import call_figure_lines
 from hotline.queues import InProcessQueue, JobQueue, RqQueue
 from tracking.calendar import load_calendar
 from tracking.deadlines import load_time_limits
@@ -77,5 +79,6 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
                                                 {s.code: s.name for s in catalogue.services}))
     use_rq = (queue or ("rq" if redis is not None else "in-process")) == "rq"
     services.queue = RqQueue(redis) if use_rq else InProcessQueue(services, clock)
+    services.call_figures = functools.partial(call_figure_lines, db)
     db.job_submitter = services.queue.submit
     return services

@@ -1,7 +1,7 @@
 """The call figures report (话务统计) for a period, as the page and the JSON API show it."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from hotline.db import Database
@@ -86,3 +86,46 @@ def figures_json(f: CallFigures) -> dict:
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """One line of call figures for other reports: label, formatted value, what it means.
+
+    Shaped like ``evaluation.hotline.CallLine``, which reads it without importing telephony.
+    """
+
+    label: str
+    value: str
+    hint: str = ""
+
+
+def call_figure_lines(db: Database, start: datetime, end: datetime) -> list[FigureLine] | None:
+    """The period's call figures as lines for the evaluation pages and reports (``Services.call_figures``).
+
+    Returns:
+        None when no call reached the queue in [start, end) (no PBX, or no calls).
+    """
+    records = records_between(db, start, end)
+    f = figures(records)
+    if not f.offered:
+        return None
+    missed = [m for m in missed_calls(records) if m.first_missed_at < end]
+    return [
+        FigureLine("呼入量", str(f.offered), "进入人工队列的来电"),
+        FigureLine("接通", f"{f.answered}（{_percent(f.answered_share)}）", "接通率：接通 ÷ 呼入量"),
+        FigureLine("15秒接通率", _percent(f.answered_in_time_share),
+                   f"{ANSWER_WITHIN_SECONDS:.0f}秒内接起的来电 ÷ 呼入量（GB/T 33358-2016）"),
+        FigureLine("放弃", str(f.abandoned), "市民在排队中挂断"),
+        FigureLine("平均等待", _seconds(f.average_wait_seconds), "已接通来电从排队到接起的平均时长"),
+        FigureLine("平均通话", _seconds(f.average_talk_seconds), "已接通来电的平均通话时长"),
+        FigureLine("漏话号码", str(len(missed)), "放弃或排队超时且期间未再接通的号码"),
+    ]
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}秒"

@@ -1,6 +1,8 @@
 """The figures page and API, the missed-call list with its call-back button, and who may see them."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from telephony.breaks import start_break
 from telephony.store import save_call
 from tests.telephony.conftest import login_agent
@@ -77,3 +79,16 @@ async def test_departments_do_not_see_call_pages(client, services, departments):
     assert (await client.get("/telephony/missed", allow_redirects=False)).status == 403
     assert (await client.get("/telephony/figures", allow_redirects=False)).status == 403
     assert (await client.get("/console/events")).status == 403
+
+
+async def test_call_figures_join_the_evaluation_pages(client, services, keys, ami_recordings):
+    store_recorded_calls(services, ami_recordings)
+    await login_agent(client, services, None, role=Role.SUPERVISOR)
+    november = (datetime(2026, 11, 1, tzinfo=services.ledger.tz), datetime(2026, 12, 1, tzinfo=services.ledger.tz))
+
+    lines = {line.label: line.value for line in services.call_figures(*november)}
+    page = await (await client.get("/evaluation/hotline", params={"period": "2026-11"})).text()
+
+    assert lines["呼入量"] == "4" and lines["接通"] == "3（75.0%）" and lines["漏话号码"] == "1"
+    assert services.call_figures(datetime(2026, 10, 1, tzinfo=services.ledger.tz), november[0]) is None
+    assert "15秒接通率" in page and "75.0%" in page
