@@ -10,8 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, select
 
 from config.catalogue import Catalogue
 from evaluation.rules import Rules
@@ -87,7 +86,7 @@ def hotline_figures(db: Database, catalogue: Catalogue, rules: Rules, start: dat
         # One grouped scan of the period's tickets; the few hundred combinations are folded below.
         combinations = session.execute(select(*dimensions, func.count()).where(in_period)
                                        .group_by(*dimensions)).all()
-        repeats = session.scalar(select(func.count()).where(in_period, _is_repeat(rules))) or 0
+        repeats = _count_repeats(session, rules, start, end)
         callers = _repeat_callers(session, in_period)
     channels, groups, districts, outcome, verdicts = {}, {}, {}, {}, {}
     known = {s.code: s.group for s in catalogue.services}
@@ -113,18 +112,22 @@ def hotline_figures(db: Database, catalogue: Catalogue, rules: Rules, start: dat
         calls=calls(start, end) if calls is not None else None)
 
 
-def _is_repeat(rules: Rules):
-    """A ticket whose caller asked about the same service within the window before (重复诉求).
+def _count_repeats(session, rules: Rules, start: datetime, end: datetime) -> int:
+    """Tickets of the period whose caller asked about the same service within the window before (重复诉求).
 
-    Merged tickets (并单) are counted apart, as the agent already saw them as repeats.
+    One scan of the tickets registered from a window before the period to its end, each row
+    looking back at the previous ticket of the same phone and service. Merged tickets (并单)
+    are counted apart, as the agent already saw them as repeats.
     """
-    earlier = aliased(Ticket)
-    window = timedelta(days=rules.repeat_window_days).total_seconds()
-    return and_(Ticket.status != "merged", Ticket.contact_phone.is_not(None), Ticket.service_code.is_not(None),
-                exists().where(earlier.contact_phone == Ticket.contact_phone,
-                               earlier.service_code == Ticket.service_code,
-                               earlier.registered_at < Ticket.registered_at,
-                               seconds_between(Ticket.registered_at, earlier.registered_at) <= window))
+    window = timedelta(days=rules.repeat_window_days)
+    previous = func.lag(Ticket.registered_at).over(
+        partition_by=(Ticket.contact_phone, Ticket.service_code), order_by=(Ticket.registered_at, Ticket.id))
+    asked = (select(Ticket.registered_at, Ticket.status, previous.label("previous"))
+             .where(Ticket.registered_at >= start - window, Ticket.registered_at < end,
+                    Ticket.contact_phone.is_not(None), Ticket.service_code.is_not(None))).subquery("asked")
+    return session.scalar(select(func.count()).select_from(asked).where(
+        asked.c.registered_at >= start, asked.c.status != "merged", asked.c.previous.is_not(None),
+        seconds_between(asked.c.registered_at, asked.c.previous) <= window.total_seconds())) or 0
 
 
 def _repeat_callers(session, in_period) -> list[RepeatCaller]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from evaluation.models import LIVE_STATUSES, Exclusion, ExclusionStatus
 from evaluation.records import FLAGS, records_query
 from evaluation.rules import Rules
+from evaluation.sql import analytic
 from hotline.db import Database
 from tracking.accounts import Department
 from tracking.models import TicketEvent
@@ -64,16 +65,20 @@ def records(db: Database, rules: Rules, start: datetime, end: datetime, now: dat
     per_page = max(1, min(per_page, MAX_PAGE))
     page = max(1, page)
     base = records_query(rules, start, end, now, department_id=department_id).subquery("records")
-    chosen = base.c[flag] == 1
     d = Department.__table__
-    listing = (select(base, d.c.code.label("department_code"), d.c.name.label("department_name"))
-               .join(d, d.c.id == base.c.department_id).where(chosen)
+    # the total rides along on every row (a window count), so the records are counted once
+    listing = (select(base, d.c.code.label("department_code"), d.c.name.label("department_name"),
+                      func.count().over().label("total"))
+               .join(d, d.c.id == base.c.department_id).where(base.c[flag] == 1)
                .order_by(base.c.received_at.desc(), base.c.ticket_id.desc())
                .limit(per_page).offset((page - 1) * per_page))
     with db.reading() as session:
-        total = session.scalar(select(func.count()).select_from(base).where(chosen)) or 0
-        rows = [_row(r) for r in session.execute(listing)]
-    return RecordPage(rows, total, page, per_page)
+        analytic(session)
+        found = session.execute(listing).all()
+        total = found[0].total if found else 0
+        if not found and page > 1:  # past the last page: count without a page
+            total = session.scalar(select(func.count()).select_from(base).where(base.c[flag] == 1)) or 0
+    return RecordPage([_row(r) for r in found], total, page, per_page)
 
 
 def stream_records(db: Database, rules: Rules, start: datetime, end: datetime, now: datetime, *,
@@ -90,6 +95,7 @@ def stream_records(db: Database, rules: Rules, start: datetime, end: datetime, n
              .join(d, d.c.id == base.c.department_id).where(base.c[flag] == 1)
              .order_by(d.c.id, base.c.received_at, base.c.ticket_id))
     with db.reading() as session:
+        analytic(session)
         for r in session.execute(query.execution_options(yield_per=2000)):
             yield _row(r)
 

@@ -37,7 +37,7 @@ FLAGS = ("received", "sign_in_due", "signed_in_on_time", "signed_in_late", "repl
          "misrouted")
 
 
-def facts_query(start: datetime, end: datetime, now: datetime) -> Select:
+def facts_query(start: datetime, end: datetime, now: datetime, department_id: int | None = None) -> Select:
     """Per (ticket, department) received in ``[start, end)``: counts of the department's own events.
 
     One pass over the events from the period's start to ``now`` (read by time, as the ledger
@@ -58,7 +58,8 @@ def facts_query(start: datetime, end: datetime, now: datetime) -> Select:
         count_if(e.c.action == "reopen").label("reopens"),
         func.min(case((e.c.action.in_(RESPONSES), e.c.at))).label("first_response_at"),
         func.min(case((e.c.action == "reply", e.c.at))).label("first_reply_at"))
-        .where(e.c.at >= start, e.c.at <= now, e.c.department_id.is_not(None), e.c.action.in_(COUNTED))
+        .where(e.c.at >= start, e.c.at <= now, e.c.department_id.is_not(None), e.c.action.in_(COUNTED),
+               *([e.c.department_id == department_id] if department_id is not None else []))
         .group_by(e.c.ticket_id, e.c.department_id)
         .having(receipt_at.is_not(None)))
 
@@ -72,7 +73,7 @@ def records_query(rules: Rules, start: datetime, end: datetime, now: datetime, *
         include_excluded: keep records with an approved exclusion (the exclusion
             list shows them); figures always leave them out.
     """
-    f = facts_query(start, end, now).cte("facts").prefix_with("MATERIALIZED")
+    f = facts_query(start, end, now, department_id).cte("facts").prefix_with("MATERIALIZED")
     t = Ticket.__table__
     # The tickets behind the records lie between the smallest and largest of their ids; saying
     # so lets the database read that stretch of the ticket table instead of all of it.
@@ -122,8 +123,6 @@ def records_query(rules: Rules, start: datetime, end: datetime, now: datetime, *
                     t.c.priority, t.c.satisfaction, t.c.reply_due_at, f.c.first_reply_at,
                     handling.label("handling_seconds"), *[value.label(name) for name, value in flags.items()])
              .select_from(f.join(t, and_(t.c.id == f.c.ticket_id, t.c.id >= lowest, t.c.id <= highest))))
-    if department_id is not None:
-        query = query.where(f.c.department_id == department_id)
     if not include_excluded:
         query = query.where(~excluded(f.c.ticket_id, f.c.department_id))
     return query

@@ -150,6 +150,6 @@ def _build(data: dict, problems: list[str]) -> Rules | None:
         black_bottom=int(black.get("bottom", 3)), black_max_score=float(black.get("max_score", 80)),
         exclusion_kinds=kinds, repeat_window_days=int(hotline.get("repeat_window_days", 30)),
         top_issues=int(hotline.get("top_issues", 10)), examples_per_issue=int(hotline.get("examples_per_issue", 3)),
-        topic_sample=int(hotline.get("topic_sample", 20000)),
+        topic_sample=int(hotline.get("topic_sample", 3000)),
         topic_stopwords=frozenset(str(w) for w in hotline.get("topic_stopwords") or ()),
         settle_days=int(data.get("settle_days", 45)))

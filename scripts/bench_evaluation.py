@@ -384,7 +384,7 @@ def report(result: dict) -> str:
         f"| monthly scorecard, every department (`compute_scorecard`) — goal < 5 s | {cell('scorecard')} |",
         f"| ranking page: this month and the previous, ranked | {cell('ranking')} |",
         f"| drill-down: one department's overdue tickets, first page | {cell('drilldown')} |",
-        f"| hotline figures with the month's top issues (jieba over 20,000 texts) | {cell('hotline')} |",
+        f"| hotline figures with the month's repeats and top issues (jieba over 3,000 texts) | {cell('hotline')} |",
         "",
         "Run it with `.venv/bin/python scripts/bench_evaluation.py --write-docs` (builds the ledger once, "
         "about half an hour on two cores; `--rebuild` to start again).",
