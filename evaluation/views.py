@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from evaluation.charts import bar_chart
+from evaluation.figures import FIGURES
 from evaluation.hotline import HotlineFigures, hotline_figures
 from evaluation.models import Exclusion
 from evaluation.periods import Period
@@ -134,7 +136,6 @@ def own_department_code(services, actor: Actor) -> str:
 
 def flag_label(flag: str) -> str:
     """What the tickets of a drill-down are, in words (e.g. 超期办结 for ``overdue``)."""
-    from evaluation.figures import FIGURES
     for spec in FIGURES:
         if spec.bad == flag:
             return spec.bad_label
@@ -147,7 +148,6 @@ def flag_label(flag: str) -> str:
 
 def hotline_charts(figures: HotlineFigures) -> dict[str, str]:
     """SVG bar charts of the hotline figures, keyed by section."""
-    from evaluation.charts import bar_chart
     return {
         "channel": bar_chart([(s.label, s.count) for s in figures.by_channel], title="受理渠道"),
         "category": bar_chart([(s.label, s.count) for s in figures.by_category], title="诉求分类"),
