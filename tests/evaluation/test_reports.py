@@ -99,3 +99,18 @@ async def test_downloads_from_the_page(shared_client, shared):
     pdf = await shared_client.get("/evaluation/report.pdf?period=2026-10")
     assert pdf.content_type == "application/pdf" and (await pdf.read()).startswith(b"%PDF")
     assert (await shared_client.get("/evaluation/report.doc?period=2026-10")).status == 404
+
+
+WQY = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def test_a_configured_truetype_font_is_embedded(report, tmp_path):
+    from pathlib import Path
+
+    from evaluation.pdf import write_pdf
+    if not Path(WQY).exists() or not shutil.which("pdffonts"):
+        pytest.skip("no Chinese TrueType font (apt-get install fonts-wqy-microhei) or pdffonts here")
+    out = tmp_path / "embedded.pdf"
+    write_pdf(report, out, font_path=WQY)
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYiMicroHei" in fonts and " yes " in fonts.split("WenQuanYiMicroHei", 1)[1].splitlines()[0]
