@@ -9,6 +9,7 @@ from channels.contacts import contacts_of, files_of, stored_file
 from channels.routing import routes
 from channels.sms_log import sms_log
 from channels.storage import resolve_stored
+from hotline.audit.reads import log_ticket_reads
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from hotline.web.requests import json_ok, query_int
@@ -32,7 +33,7 @@ routes.add_nav("短信记录", "/intake/sms", SMS_LOG_ROLES, order=80)
 @routes.api("GET", "/api/v1/intake/tickets/{number}/contacts", CONTACTS_SPEC)
 @requires(*STAFF)
 async def ticket_contacts(request: web.Request) -> web.Response:
-    contacts, files = await _contacts_and_files(request)
+    contacts, files = await _contacts_and_files(request, "contacts_api")
     return json_ok({
         "contacts": [{"at": c.at.isoformat(), "kind": c.kind, "number": c.number, "channel": c.channel_label,
                       "name": c.name, "phone": c.phone, "text": c.text, "status": c.status_label} for c in contacts],
@@ -43,7 +44,7 @@ async def ticket_contacts(request: web.Request) -> web.Response:
 @routes.table.get("/intake/tickets/{number}")
 @requires(*STAFF)
 async def ticket_contacts_page(request: web.Request) -> web.Response:
-    contacts, files = await _contacts_and_files(request)
+    contacts, files = await _contacts_and_files(request, "contacts")
     return aiohttp_jinja2.render_template("channels/contacts.html", request, {
         "number": request.match_info["number"], "contacts": contacts, "files": files})
 
@@ -73,12 +74,14 @@ async def sms_log_page(request: web.Request) -> web.Response:
         "log": page, "phone": request.query.get("phone", ""), "provider": services.sms.name})
 
 
-async def _contacts_and_files(request: web.Request):
+async def _contacts_and_files(request: web.Request, what: str):
     services = request.app[SERVICES]
     actor = await current_actor(request)
     ticket_id = await run_blocking(_ticket_id, services.db, request.match_info["number"])
     contacts = await run_blocking(contacts_of, services.db, ticket_id, actor)
     files = await run_blocking(files_of, services.db, ticket_id, actor)
+    if any(c.phone for c in contacts):  # every read of full contact details by staff is logged
+        await log_ticket_reads(request, actor, [ticket_id], what, services.clock())
     return contacts, files
 
 

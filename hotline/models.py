@@ -5,6 +5,7 @@ is added here once.
 """
 from channels import models as channel_models  # noqa: F401
 from evaluation import models as evaluation_models  # noqa: F401
+from hotline.audit import models as audit_models  # noqa: F401
 from hotline import jobs, scheduler  # noqa: F401
 from hotline.db import Base
 from knowledge import models as knowledge_models  # noqa: F401

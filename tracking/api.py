@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hotline.audit.reads import log_contact_reads
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from hotline.web.requests import json_body, json_ok, query_datetime, query_int
@@ -46,6 +47,7 @@ async def list_ticket_page(request: web.Request) -> web.Response:
         page=query_int(request, "page", 1), per_page=query_int(request, "per_page", 50))
     page = await run_blocking(list_tickets, services.db, actor, flt)
     now = services.clock()
+    await log_contact_reads(request, actor, page.items, "ticket_list_api", now)
     return json_ok({"items": [ticket_json(t, actor, now=now) for t in page.items], "total": page.total,
                     "page": page.page, "per_page": page.per_page, "pages": page.pages})
 
@@ -56,7 +58,9 @@ async def read_ticket(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     actor = await current_actor(request)
     ticket = await run_blocking(ticket_by_number, services.db, request.match_info["number"], actor)
-    return json_ok(ticket_json(ticket, actor, events=True, now=services.clock()))
+    now = services.clock()
+    await log_contact_reads(request, actor, [ticket], "ticket_api", now)
+    return json_ok(ticket_json(ticket, actor, events=True, now=now))
 
 
 @routes.api("POST", "/api/v1/tickets/{number}/actions/{action}", spec.ACT)
@@ -70,6 +74,7 @@ async def act_on_ticket(request: web.Request) -> web.Response:
     await run_blocking(run_command, services.ledger, number, request.match_info["action"],
                        actor=actor, now=now, fields=body)
     ticket = await run_blocking(ticket_by_number, services.db, number, actor)
+    await log_contact_reads(request, actor, [ticket], "ticket_api", now)
     return json_ok(ticket_json(ticket, actor, events=True))
 
 

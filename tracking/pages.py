@@ -4,6 +4,7 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from hotline.audit.reads import log_contact_reads
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from hotline.web.requests import query_int
@@ -33,6 +34,7 @@ async def ticket_list(request: web.Request) -> dict:
                        page=query_int(request, "page", 1), per_page=30)
     page = await run_blocking(list_tickets, services.db, actor, flt)
     now = services.clock()
+    await log_contact_reads(request, actor, page.items, "ticket_list", now)
     return {"page": page, "filter": flt, "statuses": list(Status), "lights": {t.id: light_view(t, now) for t in page.items},
             "departments": await run_blocking(departments, services.db),
             "show_phone": sees_full_phone(actor), "mask_phone": mask_phone}
@@ -67,6 +69,7 @@ async def _render_detail(request: web.Request, error: str | None, status: int = 
     actor = await current_actor(request)
     ticket = await run_blocking(ticket_by_number, services.db, request.match_info["number"], actor)
     now = services.clock()
+    await log_contact_reads(request, actor, [ticket], "ticket_page", now)
     available = [t for t in TRANSITIONS.values() if actor.role in t.roles and ticket.status in t.sources]
     if not ticket.extension_requested_days:
         available = [t for t in available if t.action not in {"grant_extension", "refuse_extension"}]

@@ -34,9 +34,10 @@ def domain_routes() -> list[Routes]:
 
     from hotline.console.web import routes as console_routes
     from knowledge.web import routes as knowledge_routes
+    from hotline.audit.web import routes as audit_routes
 
     return [shell.routes, ticket_api.routes, ticket_pages.routes, tracking_routes, intake_routes, telephony_routes, knowledge_routes, console_routes,
-            evaluation_routes]
+            evaluation_routes, audit_routes]
 
 
 def create_app(settings: Settings, services: Services | None = None, *,

@@ -12,6 +12,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
+from hotline.audit.reads import log_contact_reads
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from hotline.web.security import current_actor, requires
@@ -67,6 +68,7 @@ async def _render(request: web.Request, back: str | None = None, *, error: str |
     text = (query.get("q") or "").strip() or None
     worklist = await run_blocking(callback_list, services.db, now, view=view, light=query_light(query),
                                   text=text, page=query_page(query))
+    await log_contact_reads(request, actor, worklist.items, "callbacks", now)
     supervises = actor.role in (Role.SUPERVISOR, Role.ADMIN)
     context = {
         "worklist": worklist, "view": view, "views": CALLBACK_VIEWS, "text": text, "now": now,

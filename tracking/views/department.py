@@ -11,6 +11,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
+from hotline.audit.reads import log_contact_reads
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from hotline.web.security import current_actor, requires
@@ -101,6 +102,7 @@ async def _render(request: web.Request, back: str | None = None, *, error: str |
     light, text = query_light(query), (query.get("q") or "").strip() or None
     worklist = await run_blocking(department_queue, services.db, department.id, now, view=view, light=light,
                                   text=text, page=query_page(query))
+    await log_contact_reads(request, actor, worklist.items, "department_queue", now)
     context = {
         "department": department, "worklist": worklist, "now": now, "view": view, "light": light, "text": text,
         "rows": [(t, light_view(t, now)) for t in worklist.items], "views": VIEW_LABELS,
