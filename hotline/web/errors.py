@@ -5,12 +5,14 @@ import logging
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy import exc as sa_exc
 
 from hotline.web.requests import json_error
 from tracking.actions import LedgerError
 
 log = logging.getLogger(__name__)
 MAX_BODY = 10 * 1024 * 1024  # aiohttp's client_max_size; larger bodies get a 413
+RETRY_AFTER_SECONDS = 5  # a database restart or failover usually takes a few seconds
 
 
 def wants_json(request: web.Request) -> bool:
@@ -31,9 +33,34 @@ async def error_middleware(request: web.Request, handler):
         if exc.status < 400 or exc.content_type == "application/json":
             raise
         return _render(request, exc.status, exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason)
+    except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as exc:
+        # The database is restarting, failing over or out of connections: nothing was
+        # acknowledged, so the client may send the same request again (with its external id, a
+        # registration that did commit is answered with the same ticket).
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return _unavailable(request)
+    except sa_exc.DBAPIError as exc:
+        if not exc.connection_invalidated:
+            log.exception("unhandled database error on %s %s", request.method, request.path)
+            return _render(request, 500, "服务器内部错误，已记录，请稍后重试")
+        log.warning("database connection lost on %s %s: %s", request.method, request.path, exc)
+        return _unavailable(request)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _render(request, 500, "服务器内部错误，已记录，请稍后重试")
+
+
+def _unavailable(request: web.Request) -> web.Response:
+    """503 with Retry-After; a plain page, since the page template itself reads the database."""
+    message = f"数据库暂时不可用，请求未能完成，请{RETRY_AFTER_SECONDS}秒后重试"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json(request):
+        response = json_error(503, message, retryable=True)
+        response.headers.update(headers)
+        return response
+    return web.Response(status=503, headers=headers, content_type="text/html", text=(
+        f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>暂时不可用</title>'
+        f'<p>{message}</p></html>'))
 
 
 def _render(request: web.Request, status: int, message: str) -> web.Response:
