@@ -79,6 +79,8 @@ class Attachment(Base):
 
 
 class SmsStatus(StrEnum):
+    SENDING = "sending"      # handed to the provider; the worker has not seen its answer yet
+    UNKNOWN = "unknown"      # the worker died while sending: not sent again, a person checks
     SENT = "sent"            # accepted by the provider (or printed by the console sender)
     DELIVERED = "delivered"  # the provider's status callback says it reached the phone
     FAILED = "failed"        # this attempt failed; ``error`` says why

@@ -52,12 +52,19 @@ def send_sms(ctx, *, to: str, body: str, purpose: str = "notice", ticket_id: int
         SmsError: a transient failure, so the job is tried again later.
     """
     services, now = ctx.services, ctx.now
-    with services.db.reading() as session:
-        done = session.scalar(select(SmsMessage.id).where(
-            SmsMessage.job_id == ctx.job_id, SmsMessage.status != SmsStatus.FAILED))
-    if done:
-        return  # an earlier run sent it and died before the job was marked done
     label = PURPOSE_LABELS.get(purpose, purpose)
+    with services.db.transaction() as session:
+        earlier = session.scalar(select(SmsMessage).where(
+            SmsMessage.job_id == ctx.job_id, SmsMessage.status != SmsStatus.FAILED).with_for_update())
+        if earlier is not None and earlier.status == SmsStatus.SENDING:
+            # An earlier run died between handing the text to the provider and hearing back:
+            # it may have gone out. A citizen must not get it twice, so a person checks instead.
+            earlier.status, earlier.error = SmsStatus.UNKNOWN, "发送过程中处理进程中断，结果不明，未重发"
+    if earlier is not None:
+        if earlier.status == SmsStatus.UNKNOWN:
+            _note(services, ticket_id, now, f"短信（{label}）发送结果不明（发送时处理进程中断），为免重复未再发送，"
+                  "请核实后电话联系市民", purpose=purpose, failed=True)
+        return  # an earlier run sent it (or may have) and died before the job was marked done
     try:
         phone = normalise_phone(to)
         if not phone or not (body or "").strip():
@@ -70,18 +77,18 @@ def send_sms(ctx, *, to: str, body: str, purpose: str = "notice", ticket_id: int
         return
     sender = services.sms
     callback = services.settings.public_url.rstrip("/") + STATUS_CALLBACK_PATH
+    row_id = _record(services, ctx, phone, body, purpose, ticket_id, sender.name, None, SmsStatus.SENDING, None)
     try:
         receipt = sender.send(phone, body, status_callback=callback)
     except SmsError as exc:
-        _record(services, ctx, phone, body, purpose, ticket_id, sender.name, None, SmsStatus.FAILED, str(exc))
+        _finish(services, row_id, sender.name, None, SmsStatus.FAILED, str(exc))
         if exc.permanent or ctx.attempt >= MAX_ATTEMPTS:
             _note(services, ticket_id, now, f"短信（{label}）发送失败，已尝试{ctx.attempt}次：{exc}",
                   purpose=purpose, failed=True)
         if exc.permanent:
             return
         raise
-    _record(services, ctx, phone, body, purpose, ticket_id, receipt.provider, receipt.provider_id,
-            SmsStatus.SENT, None)
+    _finish(services, row_id, receipt.provider, receipt.provider_id, SmsStatus.SENT, None)
     _note(services, ticket_id, now, f"已发送短信（{label}）至{mask_phone(phone)}：{body}", purpose=purpose,
           provider_id=receipt.provider_id)
 
@@ -127,11 +134,22 @@ def send_surveys(services, now: datetime, limit: int = SURVEY_BATCH) -> int:
     return sent
 
 
-def _record(services, ctx, to, body, purpose, ticket_id, provider, provider_id, status, error) -> None:
+def _record(services, ctx, to, body, purpose, ticket_id, provider, provider_id, status, error) -> int:
     with services.db.transaction() as session:
-        session.add(SmsMessage(job_id=ctx.job_id, ticket_id=ticket_id, to=to[:32], body=body, purpose=purpose[:20],
-                               provider=provider, provider_id=provider_id, status=status,
-                               error=(error or None) and error[:2000], attempt=ctx.attempt, created_at=ctx.now))
+        row = SmsMessage(job_id=ctx.job_id, ticket_id=ticket_id, to=to[:32], body=body, purpose=purpose[:20],
+                         provider=provider, provider_id=provider_id, status=status,
+                         error=(error or None) and error[:2000], attempt=ctx.attempt, created_at=ctx.now)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _finish(services, row_id: int, provider, provider_id, status, error) -> None:
+    """Record the provider's answer on the row written (as SENDING) before asking it."""
+    with services.db.transaction() as session:
+        row = session.get(SmsMessage, row_id)
+        row.provider, row.provider_id, row.status = provider, provider_id, status
+        row.error = (error or None) and error[:2000]
 
 
 def _note(services, ticket_id: int | None, now: datetime, note: str, **data) -> None:
