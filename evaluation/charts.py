@@ -21,7 +21,7 @@ class Series:
 def line_chart(labels: Sequence[str], series: Sequence[Series], *, percent: bool = True, width: int = 560,
                height: int = 220, title: str = "") -> str:
     """A line chart of one or more series over ``labels`` (months), as an SVG string."""
-    left, right, top, bottom = 48, 12, 26 if title else 12, 40
+    left, right, top, bottom = 48, 22, 26 if title else 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
     low, high = _range(values, percent)
