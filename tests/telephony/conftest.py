@@ -19,7 +19,7 @@ from tracking.states import Role
 PASSWORD = "correct-horse-1"
 
 
-async def eventually(predicate, timeout: float = 3.0) -> None:
+async def eventually(predicate, timeout: float = 10.0) -> None:
     async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(0.01)
@@ -59,7 +59,7 @@ class EventStream:
     def __init__(self, response):
         self.response = response
 
-    async def next(self, timeout: float = 3.0) -> tuple[str, str, dict]:
+    async def next(self, timeout: float = 10.0) -> tuple[str, str, dict]:
         """The next event: (type, id, data); comments and the retry line are skipped."""
         fields: dict[str, str] = {}
         async with asyncio.timeout(timeout):

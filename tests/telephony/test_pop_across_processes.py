@@ -62,10 +62,12 @@ async def test_two_processes_following_the_same_call_pop_it_once(two_apps, ami_s
     stream = await open_stream(second)
 
     await ami_server.play(call_events(read_fixture(ami_recordings / "queue-answered.ami")))
-    kinds = [(await stream.next())[0], (await stream.next())[0]]
+    kinds = [(await stream.next(10.0))[0], (await stream.next(10.0))[0]]
     for web_client in (first, second):
         await web_client.app[TELEPHONY].follower.settle()
 
-    assert kinds == ["call", "call_ended"]
+    # one pop and one end; across processes a call this short (5 s replayed in milliseconds) may
+    # have its end published before the other process's pop, which screenpop.js shows as ended
+    assert sorted(kinds) == ["call", "call_ended"]
     assert await stream.nothing_within(0.3)
     assert ami_server.connections == 2

@@ -59,20 +59,25 @@
     element.hidden = false;
   }
 
+  function markEnded(element) {
+    var state = element.querySelector(".screen-pop-state");
+    if (state) state.textContent = "通话已结束";
+  }
+
   function connect(element, options) {
     options = options || {};
     var source = new EventSource(options.url || "/console/events");
+    var ended = [];  // calls whose end came first (another server process may send it before the pop)
     source.addEventListener("call", function (event) {
       var pop = JSON.parse(event.data);
       render(element, pop);
+      if (ended.indexOf(pop.linkedid) >= 0) markEnded(element);
       element.dispatchEvent(new CustomEvent("hotline:call", { detail: pop }));
     });
     source.addEventListener("call_ended", function (event) {
       var data = JSON.parse(event.data);
-      if (element.dataset.linkedid === data.linkedid) {
-        var state = element.querySelector(".screen-pop-state");
-        if (state) state.textContent = "通话已结束";
-      }
+      if (element.dataset.linkedid === data.linkedid) markEnded(element);
+      ended = ended.concat([data.linkedid]).slice(-20);
       element.dispatchEvent(new CustomEvent("hotline:call-ended", { detail: data }));
     });
     source.addEventListener("error", function () {
