@@ -9,6 +9,7 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from hotline.audit.reads import log_contact_reads
 from hotline.console import queries
 from hotline.console.forms import LOOKUP, finish_from, new_ticket_from
 from hotline.console.routes import CONSOLE_ROLES, routes
@@ -86,6 +87,8 @@ async def _render(request: web.Request, *, values: dict, ticket_number: str | No
         ticket = await run_blocking(ticket_by_number, services.db, ticket_number, actor)
         if ticket.status != Status.REGISTERED:
             done, ticket = {"number": ticket.number, "label": "已由他人处理"}, None
+        else:  # the page shows the citizen's full number: that read goes in the access log
+            await log_contact_reads(request, actor, [ticket], "console", services.clock())
     text = f"{ticket.title}\n{ticket.content}" if ticket else f"{values.get('title', '')}\n{values.get('content', '')}"
     address = ticket.address if ticket else values.get("address", "")
     phone = ticket.contact_phone if ticket else values.get("contact_phone")

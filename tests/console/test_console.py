@@ -155,3 +155,16 @@ async def test_a_texted_question_answered_from_the_queue_gets_the_answer_by_sms(
     await client.post("/console", data={**CALL, "_csrf": agent_token, "finish": "answer", "article_id": str(article.id)})
     with services.db.reading() as session:
         assert session.scalar(select(func.count(Job.id)).where(Job.name == "sms.send")) == 1
+
+
+async def test_opening_a_queued_ticket_logs_the_read_of_its_phone(client, services, agent_token):
+    from hotline.audit.models import AccessLogEntry
+    from tracking.actions import Actor, NewTicket, register_ticket
+    from tracking.states import Channel
+    web = register_ticket(services.ledger, NewTicket(channel=Channel.WEB, content="路灯不亮", contact_phone="13700001111"),
+                          actor=Actor.system("网站留言"), now=services.clock()).ticket
+    page = await (await client.get("/console", params={"ticket": web.number})).text()
+    assert "13700001111" in page
+    with services.db.reading() as session:
+        entries = list(session.scalars(select(AccessLogEntry).where(AccessLogEntry.ticket_id == web.id)))
+    assert [(e.what, e.actor_role) for e in entries] == [("console", "agent")]
