@@ -97,13 +97,21 @@ async def _render(request: web.Request, *, values: dict, ticket_number: str | No
     suggestions = (await run_blocking(services.knowledge.search, text, now=now, limit=SUGGESTIONS)).hits \
         if searching else []
     items, waiting = await run_blocking(queries.work_queue, services.db)
+    proposed = await run_blocking(queries.proposal, services, text, address) if searching else None
     response = aiohttp_jinja2.render_template("console/console.html", request, {
         "values": values, "ticket": ticket, "done": done, "error": error, "warning": warning,
         "suggestions": suggestions, "history": await run_blocking(queries.caller_history, services.db, actor, phone),
-        "proposal": await run_blocking(queries.proposal, services, text, address) if searching else None,
+        "proposal": proposed, "priority": _more_urgent(values.get("priority"), (proposed or {}).get("priority")),
         "departments": [d for d in await run_blocking(departments, services.db)
                         if d.active and d.code != HOTLINE_CENTRE],
         "catalogue": services.catalogue, "priorities": list(Priority), "priority_labels": PRIORITY_LABELS,
         "queue": items, "waiting": waiting})
     response.set_status(status)
     return response
+
+
+def _more_urgent(chosen: str | None, proposed: str | None) -> str:
+    """The agent's urgency, raised to the one a dispatch rule proposes (a gas leak is 特急) but never lowered."""
+    order = [Priority.NORMAL, Priority.URGENT, Priority.EMERGENCY]
+    ranks = [order.index(Priority(p)) for p in (chosen, proposed) if p in {q.value for q in order}]
+    return order[max(ranks, default=0)].value

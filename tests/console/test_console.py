@@ -168,3 +168,17 @@ async def test_opening_a_queued_ticket_logs_the_read_of_its_phone(client, servic
     with services.db.reading() as session:
         entries = list(session.scalars(select(AccessLogEntry).where(AccessLogEntry.ticket_id == web.id)))
     assert [(e.what, e.actor_role) for e in entries] == [("console", "agent")]
+
+
+async def test_the_routing_proposal_beside_the_form(client, services, depts, agent_token):
+    """The proposal comes from dispatch (``dispatch.service.propose``), shown on the page and by its API."""
+    text = {**CALL, "title": "燃气泄漏", "content": "厨房里有煤气味，好像燃气泄漏了"}
+    page = await (await client.post("/console", data={**text, "_csrf": agent_token, "finish": "lookup"})).text()
+    assert 'value="gas" selected' in page and "市燃气集团（建议）" in page
+    assert 'value="emergency" selected' in page  # the city's rule makes a gas leak 特急
+    # what /static/knowledge.js asks as the agent types: the agent's session and the page's CSRF token
+    proposal = await client.post("/api/v1/dispatch/propose", json={"text": text["content"], "address": CALL["address"]},
+                                 headers={"X-CSRF-Token": agent_token})
+    body = await proposal.json()
+    assert proposal.status == 200 and body["department"]["code"] == "gas"
+    assert {"service", "confidence", "alternatives", "needs_triage"} <= set(body)

@@ -135,7 +135,12 @@
         el("span", {className: "badge", text: Math.round((option.confidence || 0) * 100) + "%"})]));
     });
     if (data.rule) { box.appendChild(el("p", {className: "hint", text: "规则：" + data.rule})); }
-    if (data.needs_triage) { box.appendChild(el("p", {className: "hint", text: "置信度较低，请核实承办单位。"})); }
+    if (data.needs_triage) { box.appendChild(el("p", {className: "hint", text: data.reason || "置信度较低，请核实承办单位。"})); }
+    var priority = field("priority");
+    if (priority && data.priority && !priority.dataset.touched) {
+      priority.value = data.priority;
+      box.appendChild(el("p", {className: "hint", text: "已按分派规则设为：" + (priority.options[priority.selectedIndex] || {}).text}));
+    }
     if (data.top_terms && data.top_terms.length) {
       box.appendChild(el("p", {className: "hint", text: "依据：" + data.top_terms.slice(0, 6).join("、")}));
     }
@@ -197,6 +202,8 @@
   });
   var phoneInput = field("contact_phone");
   if (phoneInput) { phoneInput.addEventListener("input", debounce(loadHistory, 300)); }
+  var prioritySelect = field("priority");
+  if (prioritySelect) { prioritySelect.addEventListener("change", function () { prioritySelect.dataset.touched = "1"; }); }
   var departmentSelect = field("department");
   if (departmentSelect) { departmentSelect.addEventListener("change", function () { departmentSelect.dataset.touched = "1"; }); }
 
