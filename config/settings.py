@@ -75,6 +75,9 @@ class Settings:
         "is believed when finding a client's address for rate limits.")
     sweep_interval_seconds: int = setting(
         60, "Seconds between runs of the deadline sweep (reminders and escalation of overdue tickets).")
+    reminder_text_interval_minutes: int = setting(
+        30, "Least minutes between two reminder (催办) texts to one department's duty phone; urgent tickets "
+        "and a supervisor's reminder are texted at once.")
     knowledge_synonyms_file: str = setting(
         "", "Vocabulary of the knowledge base search (synonyms, whole words, stop words); "
         "empty uses knowledge/data/synonyms.yaml.")

@@ -24,6 +24,7 @@ class Department(Base):
     expert_line: Mapped[str | None] = mapped_column(String(40))
     # Where 催办 reminders are texted (a duty phone); none known means in-app only.
     contact_phone: Mapped[str | None] = mapped_column(String(32))
+    reminder_texted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())  # the last 催办 text
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     users: Mapped[list["User"]] = relationship(back_populates="department")

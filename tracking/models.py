@@ -41,6 +41,9 @@ class Ticket(Base):
               sqlite_where=text("next_alert_at IS NOT NULL")),
         Index("ix_tickets_step_due_at", "step_due_at", postgresql_where=text("step_due_at IS NOT NULL"),
               sqlite_where=text("step_due_at IS NOT NULL")),
+        # A department's lights counted from the index alone (the reminder texts, the portal's summary).
+        Index("ix_tickets_department_step_due", "department_id", "step_due_at", "step", "step_yellow_at",
+              postgresql_where=text("step_due_at IS NOT NULL"), sqlite_where=text("step_due_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

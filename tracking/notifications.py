@@ -71,12 +71,23 @@ def notify(session: Session, *, kind: str, text: str, now: datetime, ticket: Tic
     Raises:
         ValueError: neither or both audiences given.
     """
-    if (department_id is None) == (role is None):
-        raise ValueError("a notification goes to a department or to a role, not both or neither")
-    note = Notification(department_id=department_id, role=role.value if role else None, kind=kind,
-                        text=text[:500], created_at=now, ticket_id=ticket.id if ticket else None)
+    note = Notification(**notification_fields(kind=kind, text=text, now=now, ticket_id=ticket.id if ticket else None,
+                                              department_id=department_id, role=role))
     session.add(note)
     return note
+
+
+def notification_fields(*, kind: str, text: str, now: datetime, ticket_id: int | None,
+                        department_id: int | None = None, role: Role | None = None) -> dict:
+    """The columns of one notification row, as :func:`notify` and the sweep's bulk insert write them.
+
+    Raises:
+        ValueError: neither or both audiences given.
+    """
+    if (department_id is None) == (role is None):
+        raise ValueError("a notification goes to a department or to a role, not both or neither")
+    return dict(department_id=department_id, role=role.value if role else None, kind=kind, text=text[:500],
+                created_at=now, ticket_id=ticket_id)
 
 
 def _audience(actor: Actor):

@@ -12,24 +12,40 @@ its ticket is simply seen next time), reminded, escalated when red, and moved
 to their next threshold; the texts to departments are enqueued in the same
 transaction. A sweep run twice, or by two processes at once, therefore sends
 nothing twice.
+
+The rows are the ones an action writes (``record``'s event fields, ``notify``'s
+notification fields, the step columns of ``tracking.schedule``), written with
+one statement per table per batch: the sweep after the close of office may
+remind thousands of tickets at once.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
-from tracking.actions.reminding import SWEEP_ACTOR, alert_ticket, text_departments
+from tracking.accounts import Department
+from tracking.actions._core import event_fields
+from tracking.actions.reminder_texts import DEFAULT_TEXT_INTERVAL, text_departments
+from tracking.actions.reminding import (SWEEP_ACTOR, escalation_note, escalation_notices, plan_alert, reminder_notice,
+                                        reminder_of, reminder_state)
 from tracking.deadlines import Light
 from tracking.ledger import Ledger
-from tracking.models import Ticket
+from tracking.models import Ticket, TicketEvent
+from tracking.notifications import Notification, notification_fields
+from tracking.schedule import DEPARTMENT_STEPS, Step
+from tracking.states import Role, Status
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500  # tickets per transaction: short locks, bounded memory
 MAX_BATCHES = 10_000  # a safety stop; five million changed lights in one run means a bug
+COLUMNS = (Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.priority, Ticket.department_id, Ticket.step,
+           Ticket.step_due_at, Ticket.step_yellow_at, Ticket.alerted_light, Ticket.escalated_at, Ticket.updated_at)
+TICKETS = Ticket.__table__
+SET_ALERT = update(TICKETS).where(TICKETS.c.id == bindparam("ticket_id"))
 
 
 @dataclass
@@ -49,13 +65,15 @@ class SweepResult:
                 "escalated": self.escalated, "texts": self.texts, "batches": self.batches}
 
 
-def sweep_deadlines(ledger: Ledger, now: datetime, *, batch_size: int = BATCH_SIZE) -> SweepResult:
+def sweep_deadlines(ledger: Ledger, now: datetime, *, batch_size: int = BATCH_SIZE,
+                    text_interval: timedelta = DEFAULT_TEXT_INTERVAL) -> SweepResult:
     """Remind (and escalate) every ticket whose light crossed a threshold by ``now``.
 
     Args:
         ledger: the ledger and its rules.
         now: the moment of this run, read once by the caller.
         batch_size: tickets handled per transaction.
+        text_interval: the least time between two reminder texts to one department.
 
     Returns:
         Counts of what was done.
@@ -63,29 +81,74 @@ def sweep_deadlines(ledger: Ledger, now: datetime, *, batch_size: int = BATCH_SI
     result = SweepResult()
     for _ in range(MAX_BATCHES):
         with ledger.db.transaction() as session:
-            tickets = list(session.scalars(
-                select(Ticket).where(Ticket.next_alert_at <= now)
-                .order_by(Ticket.next_alert_at, Ticket.id).limit(batch_size)
-                .with_for_update(skip_locked=True)))
-            reminders = []
-            for ticket in tickets:
-                reminder = alert_ticket(session, ledger, ticket, now, SWEEP_ACTOR)
-                if ticket.next_alert_at is not None and ticket.next_alert_at <= now:
-                    raise RuntimeError(f"ticket {ticket.number}: next_alert_at did not move past now")
-                if reminder is None:
-                    continue
-                reminders.append(reminder)
-                result.numbers.append(reminder.number)
-                if reminder.light is Light.RED:
-                    result.red += 1
-                    result.escalated += reminder.escalated
-                else:
-                    result.yellow += 1
-            result.texts += text_departments(session, ledger, reminders, now)
-        result.examined += len(tickets)
+            rows = session.execute(select(*COLUMNS).where(Ticket.next_alert_at <= now)
+                                   .order_by(Ticket.next_alert_at, Ticket.id).limit(batch_size)
+                                   .with_for_update(skip_locked=True)).all()
+            if rows:
+                batch = _Batch(ledger, now, dict(session.execute(select(Department.id, Department.name)).all()))
+                for row in rows:
+                    batch.add(row, result)
+                batch.write(session)
+                result.texts += text_departments(session, ledger, batch.reminders, now, interval=text_interval)
+        result.examined += len(rows)
         result.batches += 1
-        if len(tickets) < batch_size:
+        if len(rows) < batch_size:
             break
     if result.yellow or result.red:
         log.info("deadline sweep at %s: %s", now.isoformat(), result.as_dict())
     return result
+
+
+class _Batch:
+    """The rows one batch writes: ticket updates, events and notifications, in bulk."""
+
+    def __init__(self, ledger: Ledger, now: datetime, department_names: dict[int, str]):
+        self.ledger, self.now, self.names = ledger, now, department_names
+        self.updates, self.events, self.notes, self.reminders = [], [], [], []
+
+    def add(self, row, result: SweepResult) -> None:
+        plan = plan_alert(row, self.now)
+        if plan.next_alert_at is not None and plan.next_alert_at <= self.now:
+            raise RuntimeError(f"ticket {row.number}: next_alert_at would not move past now")
+        update_ = {"ticket_id": row.id, "alerted_light": plan.alerted_light, "next_alert_at": plan.next_alert_at,
+                   "updated_at": row.updated_at, "escalated_at": row.escalated_at}
+        self.updates.append(update_)
+        if plan.light is None:
+            return
+        update_["updated_at"] = self.now
+        step, due, status = Step(row.step), row.step_due_at, Status(row.status)
+        state = reminder_state(self.ledger, step, plan.light, due)
+        self._event(row, "remind", status, state, step=step.value, light=plan.light.value, due=due.isoformat(),
+                    automatic=True)
+        if not plan.escalate:  # an escalated ticket's department gets the one notice below
+            self._note(row, "remind", reminder_notice(row.number, row.title, state), step)
+        else:
+            update_["escalated_at"] = self.now
+            self._event(row, "escalate", status, escalation_note(self.ledger, step, due), automatic=True,
+                        step=step.value, due=due.isoformat())
+            to_office, to_department = escalation_notices(self.names.get(row.department_id, ""), row.number, step)
+            self.notes.append(notification_fields(kind="escalated", text=to_office, now=self.now, ticket_id=row.id,
+                                                  role=Role.SUPERVISOR))
+            self._note(row, "escalated", to_department, step)
+        self.reminders.append(reminder_of(row, step, plan.light, plan.escalate))
+        result.numbers.append(row.number)
+        result.red += plan.light is Light.RED
+        result.yellow += plan.light is Light.YELLOW
+        result.escalated += plan.escalate
+
+    def _event(self, row, action: str, status: Status, note: str, **data) -> None:
+        self.events.append({"ticket_id": row.id, **event_fields(
+            row.department_id, action, SWEEP_ACTOR, self.now, from_status=status, to_status=status, note=note,
+            data=data)})
+
+    def _note(self, row, kind: str, text: str, step: Step) -> None:
+        audience = {"department_id": row.department_id} if step in DEPARTMENT_STEPS and row.department_id \
+            else {"role": Role.AGENT}
+        self.notes.append(notification_fields(kind=kind, text=text, now=self.now, ticket_id=row.id, **audience))
+
+    def write(self, session) -> None:
+        session.execute(SET_ALERT, self.updates)
+        if self.events:
+            session.execute(insert(TicketEvent.__table__), self.events)
+        if self.notes:
+            session.execute(insert(Notification.__table__), self.notes)

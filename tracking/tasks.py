@@ -20,7 +20,9 @@ SWEEP_TASK = "tracking.sweep_deadlines"
 @task(SWEEP_TASK)
 def run_sweep(ctx: JobContext) -> None:
     """One run of the deadline sweep at the time the job was started."""
-    sweep_deadlines(ctx.services.ledger, ctx.now)
+    settings = ctx.services.settings
+    sweep_deadlines(ctx.services.ledger, ctx.now,
+                    text_interval=timedelta(minutes=max(0, settings.reminder_text_interval_minutes)))
 
 
 def schedule_tracking_tasks(settings: Settings) -> None:

@@ -1,7 +1,10 @@
 """The deadline sweep: one reminder per threshold, escalation when red, nothing sent twice."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hotline.jobs import Job
+from hotline.scheduler import run_periodic
 from tests.support.factories import TicketFactory
 from tests.tracking.conftest import WATER_PHONE, at, count_rows, events, notifications, sms_jobs
 from tracking import actions as act
@@ -9,6 +12,7 @@ from tracking.models import Ticket, TicketEvent
 from tracking.notifications import Notification
 from tracking.states import Priority, Role, Satisfaction
 from tracking.sweep import sweep_deadlines
+from tracking.tasks import SWEEP_TASK
 
 
 def _ticket(services, ticket_id) -> Ticket:
@@ -83,16 +87,54 @@ def test_an_urgent_ticket_is_texted_at_night(services, cast):
     assert text.run_after == at(2026, 11, 23, 21, 50)
 
 
-def test_several_tickets_of_a_department_make_one_text(services, cast):
+def test_several_tickets_of_a_department_make_one_text_stating_its_situation(services, cast):
     numbers = [TicketFactory.dispatched(services, cast.agent, cast.water).number for _ in range(4)]
     TicketFactory.dispatched(services, cast.agent, cast.gas)  # no duty phone: in-app only
     result = sweep_deadlines(services.ledger, at(2026, 11, 23, 10, 45), batch_size=2)
-    assert (result.yellow, result.texts, result.batches) == (5, 2, 3)
-    bodies = [job.args["body"] for job in sms_jobs(services)]
-    assert all(job.args["to"] == WATER_PHONE for job in sms_jobs(services))
-    assert sum(int(body.split("有")[1].split("件")[0]) if "件" in body else 1 for body in bodies) == 4
-    assert numbers[0] in bodies[0]
+    assert (result.yellow, result.texts, result.batches) == (5, 1, 3)
+    [text] = sms_jobs(services)
+    assert text.args["to"] == WATER_PHONE and "ticket_id" not in text.args
+    assert "现有已超时工单0件、即将超时工单4件" in text.args["body"] and numbers[0] in text.args["body"]
     assert len(notifications(services, department_id=cast.gas.id, kind="remind")) == 1
+
+
+def test_a_department_is_texted_at_most_once_per_interval_unless_urgent(services, cast, clock):
+    TicketFactory.dispatched(services, cast.agent, cast.water)
+    clock.advance(minutes=10)
+    TicketFactory.dispatched(services, cast.agent, cast.water)
+    sweep_deadlines(services.ledger, at(2026, 11, 23, 10, 30))   # the first turns yellow: texted
+    sweep_deadlines(services.ledger, at(2026, 11, 23, 10, 40))   # the second: 10 minutes later, not texted
+    assert len(sms_jobs(services)) == 1
+    urgent = TicketFactory.registered(services, cast.agent, priority=Priority.URGENT)
+    act.dispatch_ticket(services.ledger, urgent.id, cast.water.id, actor=cast.agent, now=at(2026, 11, 23, 10, 40))
+    sweep_deadlines(services.ledger, at(2026, 11, 23, 11, 30))  # urgent yellow (+ the first two red)
+    assert len(sms_jobs(services)) == 2
+    assert "现有已超时工单2件、即将超时工单1件" in sms_jobs(services)[-1].args["body"]
+    sweep_deadlines(services.ledger, at(2026, 11, 23, 11, 45))
+    assert len(sms_jobs(services)) == 3  # the urgent one red: texted at once again
+
+
+def test_the_interval_between_texts_is_a_setting(services, cast, clock):
+    TicketFactory.dispatched(services, cast.agent, cast.water)
+    clock.advance(minutes=10)
+    TicketFactory.dispatched(services, cast.agent, cast.water)
+    sweep_deadlines(services.ledger, at(2026, 11, 23, 10, 30), text_interval=timedelta(minutes=5))
+    sweep_deadlines(services.ledger, at(2026, 11, 23, 10, 40), text_interval=timedelta(minutes=5))
+    assert len(sms_jobs(services)) == 2
+
+
+def test_the_sweep_runs_as_a_periodic_task(services, cast, clock):
+    ticket = TicketFactory.dispatched(services, cast.agent, cast.water)
+    clock.set(at(2026, 11, 23, 10, 31))
+    assert SWEEP_TASK in run_periodic(services.db, clock())
+    services.queue.drain()
+    assert [e.data["light"] for e in events(services, ticket.id, "remind")] == ["yellow"]
+    clock.advance(seconds=30)
+    assert SWEEP_TASK not in run_periodic(services.db, clock())  # once a minute, however many processes ask
+    clock.advance(seconds=30)
+    assert SWEEP_TASK in run_periodic(services.db, clock())
+    services.queue.drain()
+    assert len(events(services, ticket.id, "remind")) == 1
 
 
 def test_the_callback_step_reminds_the_agents_and_is_not_escalated(services, cast):
@@ -126,8 +168,8 @@ def test_a_granted_extension_gives_new_thresholds_a_refused_one_does_not(service
     assert sweep_deadlines(ledger, at(2026, 12, 2, 17, 30)).yellow == 1
     assert sweep_deadlines(ledger, at(2026, 12, 3, 17, 31)).red == 1
     assert [e.data["light"] for e in events(services, ticket.id, "remind")] == ["red", "yellow", "red"]
-    assert [n.kind for n in notifications(services, department_id=cast.water.id)][:4] == [
-        "dispatched", "extension_refused", "remind", "escalated"]
+    assert [n.kind for n in notifications(services, department_id=cast.water.id)] == [
+        "dispatched", "extension_refused", "escalated", "extension_granted", "remind", "escalated"]
 
 
 def test_a_supervisor_reminds_by_hand(services, cast):

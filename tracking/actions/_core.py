@@ -56,12 +56,18 @@ def record(session: Session, ticket: Ticket, action: str, actor: Actor, now: dat
     ticket.status = target
     ticket.updated_at = now
     refresh_schedule(ticket)
-    event = TicketEvent(
-        ticket=ticket, action=action, from_status=from_status, to_status=target,
-        actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role.value,
-        department_id=ticket.department_id, at=now, note=note or "", data=data)
+    event = TicketEvent(ticket=ticket, **event_fields(ticket.department_id, action, actor, now, from_status=from_status,
+                                                      to_status=target, note=note, data=data))
     session.add(event)
     return event
+
+
+def event_fields(department_id: int | None, action: str, actor: Actor, now: datetime, *, from_status: Status | None,
+                 to_status: Status, note: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The columns of one event row (all but the ticket), as :func:`record` and the sweep's bulk insert write them."""
+    return dict(action=action, from_status=from_status, to_status=to_status, actor_id=actor.user_id,
+                actor_name=actor.name, actor_role=actor.role.value, department_id=department_id, at=now,
+                note=note or "", data=data)
 
 
 def transition(session: Session, ticket_id: int, action: str, actor: Actor, now: datetime) -> Ticket:

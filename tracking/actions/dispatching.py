@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from tracking.accounts import Department
-from tracking.actions._core import check_transition, load_ticket, record, require_text, transition
+from tracking.actions._core import load_ticket, record, require_text, transition
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput, TransitionError
 from tracking.ledger import Ledger
 from tracking.models import Ticket
 from tracking.notifications import notify
-from tracking.states import PRIORITY_LABELS, Priority, Role, Status
+from tracking.states import PRIORITY_LABELS, Priority, Role
 
 # After this many returns, only the supervision office may send a ticket on again,
 # so it cannot bounce between departments for ever.
