@@ -49,6 +49,11 @@ class Settings:
     model_dir: str = setting("", "Model store of the dispatch classifier; empty means var/models.")
     dispatch_min_confidence: float = setting(
         0.55, "Below this confidence a proposed department goes to the triage queue.")
+    dispatch_auto: bool = setting(
+        True, "Send a ticket on by itself (智能分派) when a rule decides or the model is confident; "
+        "false leaves every proposal to a dispatcher in the triage queue.")
+    dispatch_rules_file: str = setting(
+        "", "Rules pinning keywords or service codes to a department; empty uses config/data/dispatch_rules.yaml.")
     twilio_account_sid: str = setting("", "Twilio account SID; empty uses the console SMS sender.")
     twilio_auth_token: str = setting("", "Twilio auth token; checks X-Twilio-Signature on webhooks.")
     twilio_api_base: str = setting("https://api.twilio.com", "Base URL of Twilio's REST API.")

@@ -16,6 +16,7 @@ from config.settings import Settings
 def build_parser() -> argparse.ArgumentParser:
     from channels import cli as intake_cli
     from config import cli as catalogue_cli
+    from dispatch import cli as dispatch_cli
     from evaluation import cli as evaluation_cli
     from hotline import commands as core_commands
     from knowledge import cli as knowledge_cli
@@ -24,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="hotline", description="12345 政务服务便民热线")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in (core_commands, catalogue_cli, tracking_cli, intake_cli, evaluation_cli, telephony_cli, knowledge_cli):
+    for module in (core_commands, catalogue_cli, tracking_cli, intake_cli, evaluation_cli, telephony_cli, knowledge_cli,
+                   dispatch_cli):
         module.register(subparsers)
     return parser
 

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import channels.tasks  # noqa: F401  registers the intake tasks (sms.send...) in every process
+import dispatch.tasks  # noqa: F401  registers dispatch.route_ticket and dispatch.note_proposals
 from channels.sms.senders import SmsSender, build_sms_sender
 from channels.web.ratelimit import RateLimiter
 from config.catalogue import Catalogue, load_catalogue
@@ -44,6 +45,7 @@ class Services:
     # Call figures shown beside the hotline figures in evaluation pages and reports: a callable
     # (start, end) -> lines or None, see evaluation.hotline.CallFiguresSource; telephony fills it.
     call_figures: Callable[[datetime, datetime], Any] | None = None
+    dispatch: Any = None  # dispatch.router.Router: the routing model in use, rules, districts
 
     def close(self) -> None:
         self.queue.stop()
@@ -78,6 +80,8 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
                         knowledge=KnowledgeBase(db, tz, settings.knowledge_synonyms_file,
                                                 {s.code: s.name for s in catalogue.services}))
     use_rq = (queue or ("rq" if redis is not None else "in-process")) == "rq"
+    from dispatch.router import Router  # checks the city's dispatch rules at start-up
+    services.dispatch = Router.from_settings(settings, catalogue)
     services.queue = RqQueue(redis) if use_rq else InProcessQueue(services, clock)
     services.call_figures = functools.partial(call_figure_lines, db)
     db.job_submitter = services.queue.submit

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch.access import assisted_ticket_ids
 from hotline.db import Database
 from tracking.accounts import Department, User
 from tracking.actions import Actor, NotFound
@@ -85,8 +86,9 @@ def list_tickets(db: Database, actor: Actor, flt: TicketFilter) -> Page:
 
 
 def _filtered(query, actor: Actor, flt: TicketFilter):
-    if actor.role is Role.DEPARTMENT:
-        query = query.where(Ticket.department_id == actor.department_id)
+    if actor.role is Role.DEPARTMENT:  # its own tickets and those it assists on (协办)
+        query = query.where(or_(Ticket.department_id == actor.department_id,
+                                Ticket.id.in_(assisted_ticket_ids(actor.department_id))))
     if flt.status:
         query = query.where(Ticket.status == flt.status)
     if flt.department_id:

@@ -30,6 +30,7 @@ def domain_routes() -> list[Routes]:
     from tracking.views import routes as tracking_routes
     from telephony.routes import routes as telephony_routes
     from channels.routes import routes as intake_routes
+    from dispatch.web import routes as dispatch_routes
     from evaluation.web import routes as evaluation_routes
 
     from hotline.console.web import routes as console_routes
@@ -37,7 +38,7 @@ def domain_routes() -> list[Routes]:
     from hotline.audit.web import routes as audit_routes
 
     return [shell.routes, ticket_api.routes, ticket_pages.routes, tracking_routes, intake_routes, telephony_routes, knowledge_routes, console_routes,
-            evaluation_routes, audit_routes]
+            evaluation_routes, audit_routes, dispatch_routes]
 
 
 def create_app(settings: Settings, services: Services | None = None, *,

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from dispatch.access import assists
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput, NotFound, TransitionError
 from tracking.models import Ticket, TicketEvent
@@ -21,15 +22,24 @@ def load_ticket(session: Session, ticket_id: int, actor: Actor, *, lock: bool = 
             same answer either way, so ticket ids cannot be probed).
     """
     ticket = session.get(Ticket, ticket_id, with_for_update=lock)
-    if ticket is None or not can_see(actor, ticket):
+    if ticket is None or not can_act(actor, ticket):
         raise NotFound("工单不存在或无权查看")
     return ticket
 
 
-def can_see(actor: Actor, ticket: Ticket) -> bool:
+def can_act(actor: Actor, ticket: Ticket) -> bool:
+    """Whether the actor may act on the ticket: a department only on tickets it leads (主办)."""
     if actor.role is Role.DEPARTMENT:
         return ticket.department_id is not None and ticket.department_id == actor.department_id
     return True
+
+
+def can_see(actor: Actor, ticket: Ticket) -> bool:
+    """Whether the actor may read the ticket: where it may act, and where its department assists (协办)."""
+    if can_act(actor, ticket):
+        return True
+    session = object_session(ticket)
+    return session is not None and assists(session, actor.department_id, ticket.id)
 
 
 def check_transition(ticket: Ticket, action: str, actor: Actor) -> None:
