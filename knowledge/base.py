@@ -85,11 +85,11 @@ class KnowledgeBase:
             service_code / department_code: keep only articles filed under this
                 catalogue service, or owned by this department.
         """
-        started = time.perf_counter()
+        self.sync()
+        started = time.perf_counter()  # the search itself, not a first load of the index
         text = (text or "")[:MAX_QUERY_LENGTH]
         terms = tuple(self.analyzer.terms(text))
         today = now.astimezone(self.tz).date()
-        self.sync()
         with self._lock:
             def accept(key: int) -> bool:
                 article = self._articles[key]
