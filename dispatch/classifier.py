@@ -25,11 +25,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import add
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax, softmax
+from scipy.special import log_softmax
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
@@ -44,6 +45,8 @@ MIN_DOCUMENT_FREQUENCY = 2
 ALTERNATIVES_SHOWN = 3
 #: How many of the text's terms are shown as the reason for the label.
 TOP_TERMS_SHOWN = 5
+#: Texts scored at once by predict_many, bounding its memory on big inputs.
+PREDICTION_CHUNK = 512
 #: Multiplier of the polynomial hash of text fragments (the 64-bit FNV prime).
 HASH_MULTIPLIER = np.uint64(0x100000001B3)
 #: Folds of the cross-validation whose out-of-fold scores fit the temperature.
@@ -104,6 +107,7 @@ class TermFeatures:
         self.terms: list[str] = []  # the term behind each feature
         self.character_features = 0  # features [0, this) are characters and pairs
         self._tables: list[_FragmentTable] = []  # by fragment length, from 1
+        self._character_slots = np.zeros(1, dtype=np.int32)  # code point -> slot in _tables[0]
         self._idf = np.zeros(0, dtype=np.float32)
 
     def fit(self, texts: Sequence[str]) -> "TermFeatures":
@@ -117,9 +121,12 @@ class TermFeatures:
             sorted(term for term, count in counts.items() if count >= self.min_document_frequency)
             for counts in (character_counts, word_counts)
         )
+        if not characters:
+            raise ValueError("the training texts are empty once normalised")
         self.terms = characters + words
         self.character_features = len(characters)
         self._tables = _FragmentTable.build(characters, words)
+        self._character_slots = _dense_slots(self._tables[0].hashes)
         counts = np.array([character_counts[term] for term in characters]
                           + [word_counts[term] for term in words], dtype=np.float64)
         self._idf = (np.log((1 + len(texts)) / (1 + counts)) + 1).astype(np.float32)
@@ -127,18 +134,27 @@ class TermFeatures:
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Return one row of TF-IDF features per normalised text."""
+        entries = self.entries(texts)
+        return sparse.csr_matrix((entries.values, entries.columns, entries.row_starts),
+                                 shape=(len(texts), len(self.terms)))
+
+    def entries(self, texts: Sequence[str]) -> "FeatureEntries":
+        """The non-zero TF-IDF values of normalised ``texts``, by row then feature."""
         rows, columns = self._occurrences(texts)
-        counts = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, columns)),
-            shape=(len(texts), len(self.terms)))
-        counts.sum_duplicates()
-        weights = (np.log(counts.data) + 1) * self._idf[counts.indices]
+        width = len(self.terms)
+        # Counting (row, feature) pairs by sorting their combined key gives
+        # the rows in order and each row's features sorted: a canonical CSR.
+        keys, counts = np.unique(rows * width + columns, return_counts=True)
+        rows = keys // width
+        columns = (keys - rows * width).astype(np.int32)
+        row_starts = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(texts)), out=row_starts[1:])
+        weights = (np.log(counts) + 1) * self._idf[columns]
         # Scale each block of each row to unit length.
-        row_of_entry = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))
-        block = row_of_entry * 2 + (counts.indices >= self.character_features)
+        block = rows * 2 + (columns >= self.character_features)
         norms = np.sqrt(np.bincount(block, weights=weights * weights, minlength=2 * len(texts)))
-        counts.data = (weights / norms[block]).astype(np.float32)
-        return counts
+        values = (weights / norms[block]).astype(np.float32)
+        return FeatureEntries(rows, columns, values, row_starts)
 
     def _occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(text number, feature) for every occurrence of every feature."""
@@ -146,14 +162,16 @@ class TermFeatures:
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         text_of = np.cumsum(codes == 0)
         starts = np.arange(len(codes))
-        hashes = codes.copy()  # hash of the fragment of `length` from each start
+        hashes = codes  # hash of the fragment of `length` from each start
         rows, columns = [], []
         for length, table in enumerate(self._tables, start=1):
             if length > 1:
                 ends = starts + (length - 1)
                 inside = codes[ends] != 0
                 starts, hashes = starts[inside], hashes[inside] * HASH_MULTIPLIER + codes[ends[inside]]
-            slot = np.minimum(np.searchsorted(table.hashes, hashes), len(table.hashes) - 1)
+                slot = np.minimum(np.searchsorted(table.hashes, hashes), len(table.hashes) - 1)
+            else:  # a character's hash is its code point: index a dense table
+                slot = self._character_slots[np.minimum(codes, len(self._character_slots) - 1)]
             known = table.hashes[slot] == hashes
             starts, hashes, slot = starts[known], hashes[known], slot[known]
             for features in (table.character_feature[slot], table.word_feature[slot]):
@@ -164,7 +182,16 @@ class TermFeatures:
             starts, hashes = starts[grows], hashes[grows]
             if not len(starts):
                 break
-        return np.concatenate(rows), np.concatenate(columns)
+        return np.concatenate(rows).astype(np.int64), np.concatenate(columns).astype(np.int64)
+
+
+class FeatureEntries(NamedTuple):
+    """A batch's TF-IDF matrix as compressed sparse rows, plus each entry's row."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+    row_starts: np.ndarray
 
 
 @dataclass
@@ -205,6 +232,17 @@ class _FragmentTable:
                 grows=np.array([value[2] for value in values], dtype=bool),
             ))
         return tables
+
+
+def _dense_slots(code_points: np.ndarray) -> np.ndarray:
+    """Map each code point up to the largest in ``code_points`` to its slot there.
+
+    Code points not in the table map to slot 0; the caller compares hashes,
+    so they never match by mistake (the last entry stands for anything beyond).
+    """
+    slots = np.zeros(int(code_points.max(initial=0)) + 2, dtype=np.int32)
+    slots[code_points.astype(np.int64)] = np.arange(len(code_points), dtype=np.int32)
+    return slots
 
 
 def _fragment_hash(fragment: str) -> int:
@@ -302,14 +340,25 @@ class TextClassifier:
         """
         if self._features is None:
             raise NotTrainedError("fit the classifier (or load a trained one) first")
-        if not texts:
-            return []
-        matrix = self._features.transform([normalise(text) for text in texts])
-        scores = matrix @ self._coefficients.T + self._intercepts
-        probabilities = softmax(scores * self._temperature, axis=1)
+        predictions: list[Prediction] = []
+        for start in range(0, len(texts), PREDICTION_CHUNK):
+            predictions += self._predict_chunk(texts[start:start + PREDICTION_CHUNK])
+        return predictions
+
+    def _predict_chunk(self, texts: Sequence[str]) -> list[Prediction]:
+        entries = self._features.entries([normalise(text) for text in texts])
+        label_count = len(self.labels)
+        matrix = sparse.csr_matrix((entries.values, entries.columns, entries.row_starts),
+                                   shape=(len(texts), len(self._features.terms)))
+        scores = matrix @ self._coefficients.T
+        scaled = (scores + self._intercepts) * self._temperature
+        probabilities = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
         ranked = np.argsort(-probabilities, axis=1)[:, :ALTERNATIVES_SHOWN]
         chosen = ranked[:, 0]
-        terms = self._top_terms(matrix, chosen)
+        # What each feature of each text added to its chosen label's score.
+        evidence = self._coefficients[chosen[entries.rows], entries.columns] * entries.values
+        terms = self._top_terms(entries, evidence)
         labels = self.labels
         return [
             Prediction(
@@ -322,24 +371,22 @@ class TextClassifier:
             for index, row in enumerate(ranked)
         ]
 
-    def _top_terms(self, matrix: sparse.csr_matrix, chosen: np.ndarray) -> list[tuple[str, ...]]:
-        """Per row, the terms whose TF-IDF x coefficient for ``chosen`` is largest.
+    def _top_terms(self, entries: FeatureEntries, evidence: np.ndarray) -> list[tuple[str, ...]]:
+        """Per text, the terms that added most to the chosen label's score.
 
         A term inside a better-ranked one (天然 in 天然气, 物 in 物业) is
         skipped, and one that contains better-ranked ones replaces them: the
         agent reads each piece of evidence once, in its longest form.
         """
-        row_of_entry = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        weights = matrix.data * self._coefficients[chosen[row_of_entry], matrix.indices]
         names = self._features.terms
         result = []
-        for start, end in zip(matrix.indptr[:-1], matrix.indptr[1:]):
-            row_weights = weights[start:end]
+        for start, end in zip(entries.row_starts[:-1], entries.row_starts[1:]):
+            row_evidence = evidence[start:end]
             picked: list[str] = []
-            for position in np.argsort(-row_weights)[: TOP_TERMS_SHOWN * 4]:
-                if row_weights[position] <= 0 or len(picked) == TOP_TERMS_SHOWN:
+            for position in np.argsort(-row_evidence)[: TOP_TERMS_SHOWN * 4]:
+                if row_evidence[position] <= 0 or len(picked) == TOP_TERMS_SHOWN:
                     break
-                term = names[matrix.indices[start + position]]
+                term = names[entries.columns[start + position]]
                 if any(term in better for better in picked):
                     continue
                 inside = [index for index, better in enumerate(picked) if better in term]

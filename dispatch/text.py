@@ -19,9 +19,13 @@ from collections.abc import Iterable
 
 import jieba
 
-WHITESPACE = re.compile(r"\s+")
-#: Control characters (NUL included, which the classifier uses as a separator).
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Runs of whitespace and control characters (NUL included, which the
+#: classifier uses to separate texts), each run becoming one space.
+WHITESPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
+#: The most common of NFKC's changes in citizens' messages, done by a fast
+#: table lookup first: full-width ASCII forms, the ideographic space and the
+#: ellipsis; after it only about one message in a hundred needs NFKC itself.
+FULL_WIDTH = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {0x3000: " ", 0x2026: "..."}
 #: Greetings and sign-offs that open or close most messages; they carry no
 #: routing signal and only add noise to the features shown to agents.
 BOILERPLATE = re.compile(
@@ -54,8 +58,11 @@ def normalise(text: str) -> str:
     Returns:
         The normalised text, with no leading, trailing or repeated whitespace.
     """
-    folded = unicodedata.normalize("NFKC", text).lower()
-    folded = BOILERPLATE.sub(" ", CONTROL.sub(" ", folded))
+    folded = text.translate(FULL_WIDTH)
+    if not unicodedata.is_normalized("NFKC", folded):  # rarer forms: ①, ㎡, ﹐ ...
+        folded = unicodedata.normalize("NFKC", folded)
+    folded = folded.lower()
+    folded = BOILERPLATE.sub(" ", folded)
     return WHITESPACE.sub(" ", folded).strip()
 
 

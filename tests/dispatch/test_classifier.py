@@ -75,7 +75,7 @@ def test_top_terms_are_words_of_the_text(classifier):
 
 
 def test_predict_many_matches_predict_one_by_one(classifier):
-    texts = ["单位不交养老保险", "", "幼儿园乱收费问题", "ＡＢＣ全角 字符"]
+    texts = ["单位不交养老保险", "", "幼儿园乱收费问题", "ＡＢＣ全角 字符", "工地\x00噪音\x00扰民"]
 
     assert classifier.predict_many(texts) == [classifier.predict(text) for text in texts]
     assert classifier.predict_many([]) == []
@@ -124,8 +124,9 @@ def test_refuses_bad_training_data_and_use_before_training():
         TextClassifier().predict("物业")
 
 
-def test_normalise_folds_width_case_and_greetings():
+def test_normalise_folds_width_case_greetings_and_control_characters():
     assert normalise("尊敬的领导：您好！ＡＢＣ１２３，Ａ３区　有噪音。谢谢！") == "abc123,a3区 有噪音。"
+    assert normalise("①号楼\x00\t漏水\n ㎡") == "1号楼 漏水 m2"
 
 
 def test_segmenter_keeps_user_words_whole():
