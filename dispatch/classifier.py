@@ -347,7 +347,6 @@ class TextClassifier:
 
     def _predict_chunk(self, texts: Sequence[str]) -> list[Prediction]:
         entries = self._features.entries([normalise(text) for text in texts])
-        label_count = len(self.labels)
         matrix = sparse.csr_matrix((entries.values, entries.columns, entries.row_starts),
                                    shape=(len(texts), len(self._features.terms)))
         scores = matrix @ self._coefficients.T
