@@ -34,6 +34,8 @@ def register(subparsers) -> None:
     default = sub.add_parser("default", help="train the default model (samples, catalogue, shared messages) "
                                              "and put it in use")
     default.add_argument("--name", help="model name (default: default-<time>)")
+    default.add_argument("--if-missing", action="store_true",
+                         help="do nothing when a model is already in use (for set-up scripts run at every start)")
     default.set_defaults(run=_run("default"))
 
     retrain = sub.add_parser("retrain", help="retrain the model in use with the corrections made since; "

@@ -121,6 +121,10 @@ def default(settings: Settings, args: argparse.Namespace) -> int:
     catalogue, store, now = load_catalogue(), _store(settings), system_clock()
     plan = DataPlan()
     with _clear_errors():
+        current = store.current() if args.if_missing else None
+        if current is not None:
+            print(f"model {current.name} is in use; nothing to do")
+            return 0
         examples = examples_for(plan, catalogue, _places(settings))
         started = time.perf_counter()
         trained = train_examples(store, catalogue, examples, name=args.name or f"default-{_stamp(settings, now)}",

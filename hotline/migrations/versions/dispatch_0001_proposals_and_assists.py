@@ -1,6 +1,6 @@
 """dispatch: the proposal made for each ticket (model version, rule, outcome) and assisting departments (协办)
 
-Revision ID: dispatch_0001_proposals_and_assists
+Revision ID: dispatch_0001
 Revises: 0001_ledger
 Create Date: 2026-11-22 02:45:08.466174
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import hotline.db
 
 
-revision = 'dispatch_0001_proposals_and_assists'
+revision = 'dispatch_0001'
 down_revision = '0001_ledger'
 branch_labels = ('dispatch',)
 depends_on = None
