@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -22,6 +24,13 @@ from tracking.states import Role
 _hasher = PasswordHasher()
 KEY_PREFIX = "hk_"
 MIN_PASSWORD_LENGTH = 8
+# A machine posting hundreds of tickets a second would otherwise cost a database read per
+# request; a revoked key or deactivated account therefore keeps working at most this long.
+KEY_CACHE_SECONDS = 10.0
+KEY_CACHE_SIZE = 1000
+_key_cache: dict[str, tuple[float, Actor]] = {}
+_key_cache_lock = threading.Lock()
+_monotonic = time.monotonic  # tests move it forward
 
 
 def hash_password(password: str) -> str:
@@ -82,13 +91,29 @@ def create_api_key(db: Database, *, name: str, now: datetime, role: Role = Role.
 
 
 def actor_for_api_key(db: Database, key: str) -> Actor | None:
-    """The actor behind a key, or None when the key is unknown, revoked or its account inactive."""
+    """The actor behind a key, or None when the key is unknown, revoked or its account inactive.
+
+    Known keys are remembered for ``KEY_CACHE_SECONDS`` per process (by digest, never
+    the key itself); unknown ones are looked up every time, so nothing can fill the cache.
+    """
     if not key or not key.startswith(KEY_PREFIX):
         return None
+    digest, now = _digest(key), _monotonic()
+    cached = _key_cache.get(digest)
+    if cached is not None and cached[0] > now:
+        return cached[1]
     with db.reading() as session:
         user = session.scalar(select(User).join(ApiKey).where(
-            ApiKey.key_hash == _digest(key), ApiKey.revoked_at.is_(None), User.active.is_(True)))
-        return Actor.of(user) if user else None
+            ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None), User.active.is_(True)))
+        actor = Actor.of(user) if user else None
+    with _key_cache_lock:
+        if actor is None:
+            _key_cache.pop(digest, None)
+        else:
+            if len(_key_cache) >= KEY_CACHE_SIZE:
+                _key_cache.clear()
+            _key_cache[digest] = (now + KEY_CACHE_SECONDS, actor)
+    return actor
 
 
 def _digest(key: str) -> str:

@@ -28,7 +28,9 @@ async def create_ticket(request: web.Request) -> web.Response:
     new = new_ticket_from(body)
     now = services.clock()
     registration = await run_blocking(register_ticket, services.ledger, new, actor=actor, now=now)
-    ticket = await run_blocking(ticket_by_number, services.db, registration.ticket.number, actor)
+    ticket = registration.ticket  # a new ticket is answered as written (no second read in the hot path)
+    if not registration.created:
+        ticket = await run_blocking(ticket_by_number, services.db, ticket.number, actor)
     return json_ok(ticket_json(ticket, actor), status=201 if registration.created else 200)
 
 

@@ -61,10 +61,11 @@ async def test_supervisor_may_grant(client, keys, world: World):
     assert (await response.json())["extension_count"] == 1
 
 
-async def test_revoked_key_and_unknown_key_are_refused(client, services, world: World):
+async def test_revoked_key_and_unknown_key_are_refused(client, services, world: World, monkeypatch):
     from datetime import timedelta
 
-    from hotline.auth import create_api_key
+    from hotline import auth
+    from hotline.auth import KEY_CACHE_SECONDS, create_api_key
     from tracking.accounts import ApiKey
 
     key = create_api_key(services.db, name="leaked", now=services.clock())
@@ -72,6 +73,8 @@ async def test_revoked_key_and_unknown_key_are_refused(client, services, world: 
     assert (await client.get("/api/v1/tickets", headers=headers)).status == 200
     with services.db.transaction() as session:
         session.query(ApiKey).filter_by(name="leaked").update({"revoked_at": services.clock() - timedelta(1)})
+    started = auth._monotonic()  # each process remembers a known key for KEY_CACHE_SECONDS at most
+    monkeypatch.setattr(auth, "_monotonic", lambda: started + KEY_CACHE_SECONDS + 0.1)
     assert (await client.get("/api/v1/tickets", headers=headers)).status == 401
     for bogus in ("hk_" + "A" * 43, "not-a-key", key[:-1] + ("x" if key[-1] != "x" else "y")):
         assert (await client.get("/api/v1/tickets", headers={"Authorization": f"Bearer {bogus}"})).status == 401
