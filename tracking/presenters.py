@@ -11,11 +11,17 @@ from tracking.states import CHANNEL_LABELS, PRIORITY_LABELS, STATUS_LABELS, Role
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """Keep the first three and last four digits: enough to recognise, not to call."""
+    """Keep the first three and last four digits of a mobile: enough to recognise, not to call.
+
+    Shorter numbers (8-digit landlines) keep only their last four, so that at least
+    half of any number is hidden (tests/properties check it for every length).
+    """
     if not phone:
         return phone
     if len(phone) <= 7:
         return phone[:1] + "*" * (len(phone) - 2) + phone[-1:]
+    if len(phone) <= 10:
+        return "*" * (len(phone) - 4) + phone[-4:]
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
