@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracking.accounts import Department
@@ -75,6 +76,10 @@ def merge_ticket(ledger: Ledger, ticket_id: int, into_ticket_id: int, *, actor: 
             raise TransitionError(f"工单{target.number}已办结或已并单，不能并入")
         ticket.merged_into_id = target.id
         ticket.department_id = target.department_id
+        # Repeats folded into this ticket before follow it to the target, so merges never
+        # chain (their citizens' lookup and their department follow the ticket that is worked).
+        for earlier in session.scalars(select(Ticket).where(Ticket.merged_into_id == ticket.id).with_for_update()):
+            earlier.merged_into_id, earlier.department_id = target.id, target.department_id
         record(session, ticket, "merge", actor, now, note=note, into=target.number)
         record(session, target, "add_note", actor, now, note=f"并入重复诉求 {ticket.number}",
                merged=ticket.number)
