@@ -1,0 +1,212 @@
+"""Intake benchmark: tickets per second through the HTTP API and the SMS webhook, and latency.
+
+One command (``.venv/bin/python scripts/bench_intake.py``) runs, each as its own
+processes (``scripts/stack.py``):
+
+* PostgreSQL + Redis: ``hotline serve`` ×``--web`` behind nginx running
+  ``deploy/nginx.conf``, ``hotline worker`` ×``--workers`` doing the follow-up
+  jobs (routing by dispatch, intake settling, acknowledgement SMS to the console
+  sender);
+* the embedded default: one ``hotline serve`` on SQLite, jobs in-process;
+
+and loads each with ``wrk`` (Debian's package; installed here when missing and
+root, else the script says so) from ``scripts/wrk/*.lua``: ``POST
+/api/v1/tickets`` with an API key, and ``POST /hooks/twilio/sms`` with bodies
+signed beforehand, one MessageSid each. Each figure counts the tickets found in
+the database afterwards, checks every acknowledged request is there, and waits
+for the workers to finish the follow-up jobs (the sustained rate includes
+them). The results, with the machine, the date and ``uptime`` load, replace the
+``bench_intake`` section of docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.bench_report import machine, replace_section, uptime_load  # noqa: E402
+from scripts.stack import ROOT, Stack, ensure_debian_tools  # noqa: E402
+
+WRK_DIR = ROOT / "scripts" / "wrk"
+TWILIO_TOKEN = "bench-twilio-auth-token"
+GOAL_RATE, GOAL_P99_MS = 1000, 100
+
+
+def citizen_texts() -> list[str]:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "hotline" / "demo" / "messages.yaml").read_text(encoding="utf-8"))
+    items = data["messages"] if isinstance(data, dict) else data
+    return [" ".join(str(m["content"]).split()).replace('"', "“").replace("\\", "") for m in items]
+
+
+def write_inputs(tmp: Path, public_url: str, count: int) -> tuple[Path, Path]:
+    """The API texts file and ``count`` signed SMS bodies (signature TAB body), distinct MessageSids."""
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    texts = citizen_texts()
+    texts_path = tmp / "texts.txt"
+    texts_path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    validator, url = RequestValidator(TWILIO_TOKEN), public_url + "/hooks/twilio/sms"
+    sms_path = tmp / "sms.tsv"
+    run = os.urandom(4).hex()
+    with sms_path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            form = {"MessageSid": f"SM{run}{n:024d}", "AccountSid": "AC" + "0" * 32, "From": f"+86139{n:08d}",
+                    "To": "+8612345", "Body": texts[n % len(texts)], "NumMedia": "0"}
+            out.write(f"{validator.compute_signature(url, form)}\t{urlencode(form)}\n")
+    return texts_path, sms_path
+
+
+def wrk(stack: Stack, script: str, path: str, *, connections: int, duration: int, threads: int,
+        env: dict[str, str]) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+               "-s", str(WRK_DIR / script), f"http://127.0.0.1:{stack.port}{path}"]
+    done = subprocess.run(command, capture_output=True, text=True,
+                          env={**os.environ, "HOTLINE_BENCH_LUA": str(WRK_DIR), "HOTLINE_BENCH_THREADS": str(threads),
+                               **env})
+    line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+    return json.loads(line[6:])
+
+
+def ledger_counts(database_url: str) -> dict[str, int]:
+    from sqlalchemy import create_engine, text
+
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = dict(conn.execute(text(
+            "SELECT 'tickets', count(*) FROM tickets UNION ALL "
+            "SELECT 'dispatched', count(*) FROM tickets WHERE department_id IS NOT NULL UNION ALL "
+            "SELECT 'jobs_open', count(*) FROM jobs WHERE status IN ('pending', 'running') UNION ALL "
+            "SELECT 'jobs_failed', count(*) FROM jobs WHERE status = 'failed' UNION ALL "
+            "SELECT 'jobs_done', count(*) FROM jobs WHERE status = 'done'")).all())
+    engine.dispose()
+    return counts
+
+
+def drain(database_url: str, limit: float) -> float:
+    """Seconds until no job is pending or running (or ``limit``)."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        if ledger_counts(database_url)["jobs_open"] == 0:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - start
+
+
+def measure(stack: Stack, kind: str, args, inputs: tuple[Path, Path], key: str) -> dict:
+    before = ledger_counts(stack.database_url)
+    load_before = uptime_load()
+    if kind == "api":
+        result = wrk(stack, "api_tickets.lua", "/api/v1/tickets", connections=args.connections,
+                     duration=args.duration, threads=args.threads,
+                     env={"HOTLINE_BENCH_KEY": key, "HOTLINE_BENCH_TEXTS": str(inputs[0])})
+    else:
+        result = wrk(stack, "sms_webhook.lua", "/hooks/twilio/sms", connections=args.connections,
+                     duration=args.duration, threads=args.threads, env={"HOTLINE_BENCH_SMS": str(inputs[1])})
+    drained = drain(stack.database_url, args.drain_limit)
+    after = ledger_counts(stack.database_url)
+    seconds = result["duration_us"] / 1e6
+    stored = after["tickets"] - before["tickets"]
+    return {
+        "kind": kind, "backend": stack.backend, "web": stack.web, "workers": stack.workers if stack.redis_url else 0,
+        "connections": args.connections, "seconds": round(seconds, 1), "acknowledged": result["ok"],
+        "refused": result["bad"], "socket_errors": result["socket_errors"], "stored": stored,
+        "per_second": round(result["ok"] / seconds, 1), "p50_ms": result["p50_us"] / 1000,
+        "p95_ms": result["p95_us"] / 1000, "p99_ms": result["p99_us"] / 1000, "max_ms": result["max_us"] / 1000,
+        "routed": after["dispatched"] - before["dispatched"], "jobs_left": after["jobs_open"],
+        "jobs_failed": after["jobs_failed"] - before["jobs_failed"], "drain_s": round(drained, 1),
+        "sustained_per_second": round(stored / (seconds + drained), 1),
+        "load_before": load_before, "load_after": uptime_load(),
+    }
+
+
+def run_backend(backend: str, args) -> list[dict]:
+    settings = {"HOTLINE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "HOTLINE_RATE_LIMIT_PER_MINUTE": "1000000"}
+    web = args.web if backend == "postgresql" else 1
+    with Stack(backend=backend, web=web, workers=args.workers, nginx=backend == "postgresql",
+               settings=settings) as stack:
+        print(f"[{backend}] stack up: {web} web, {args.workers if stack.redis_url else 0} workers, "
+              f"port {stack.port}", flush=True)
+        key = stack.api_key()
+        inputs = write_inputs(stack.tmp, f"http://127.0.0.1:{stack.port}",
+                              max(20000, int(args.duration * 3000)))
+        rows = []
+        for kind in args.kinds:
+            row = measure(stack, kind, args, inputs, key)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+            if row["stored"] < row["acknowledged"]:
+                raise SystemExit(f"{kind}: {row['acknowledged']} acknowledged but {row['stored']} stored")
+            rows.append(row)
+        return rows
+
+
+def render(rows: list[dict], args) -> str:
+    now = datetime.now(timezone.utc).astimezone()
+    lines = [
+        f"Run {now:%Y-%m-%d %H:%M %Z} on {machine()}, commit {commit()}; `.venv/bin/python scripts/bench_intake.py"
+        f"{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`. Load generator: wrk ({args.threads} threads, "
+        f"{args.connections} connections, {args.duration} s per figure), a separate process on the same machine. "
+        f"Goal: {GOAL_RATE} tickets/s with p99 < {GOAL_P99_MS} ms on PostgreSQL. Stored counts the tickets in the "
+        "database afterwards: requests still in flight when wrk stopped are stored but not counted as "
+        "acknowledged, so the two differ by at most the number of connections.",
+        "",
+        "| Backend | Path | Web / workers | Acknowledged/s | p50 ms | p95 ms | p99 ms | Stored ≥ acknowledged | "
+        "Routed by dispatch | Jobs drained after | Sustained tickets/s (incl. jobs) | Load before → after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        path = "API `POST /api/v1/tickets`" if r["kind"] == "api" else "SMS webhook (signed)"
+        lines.append(
+            f"| {r['backend']} | {path} | {r['web']} / {r['workers'] or 'in-process'} | {r['per_second']} | "
+            f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['stored']} ≥ {r['acknowledged']}"
+            f"{' ✓' if r['stored'] >= r['acknowledged'] else ' ✗'} | {r['routed']} | {r['drain_s']} s"
+            f"{' (' + str(r['jobs_left']) + ' left)' if r['jobs_left'] else ''} | {r['sustained_per_second']} | "
+            f"{r['load_before']} → {r['load_after']} |")
+    met = [r for r in rows if r["backend"] == "postgresql" and r["per_second"] >= GOAL_RATE
+           and r["p99_ms"] < GOAL_P99_MS]
+    lines += ["", f"Goal met on PostgreSQL: {'yes' if met else 'no'} "
+              f"({', '.join(r['kind'] for r in met) or 'none of the paths'}). Figures taken with other work on the "
+              "machine are marked by the load column (2 cores: a load above 2 means the benchmark shared them)."]
+    return "\n".join(lines)
+
+
+def commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=30, help="seconds of load per figure")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--web", type=int, default=2, help="hotline serve processes behind nginx (PostgreSQL)")
+    parser.add_argument("--workers", type=int, default=1, help="rq workers (PostgreSQL)")
+    parser.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"])
+    parser.add_argument("--kinds", nargs="+", default=["api", "sms"])
+    parser.add_argument("--drain-limit", type=float, default=300, help="seconds to wait for the jobs")
+    parser.add_argument("--no-write", action="store_true", help="print, do not touch docs/benchmarks.md")
+    args = parser.parse_args()
+    ensure_debian_tools("wrk", "nginx")
+    rows = [row for backend in args.backends for row in run_backend(backend, args)]
+    section = render(rows, args)
+    print(section)
+    if not args.no_write:
+        replace_section("bench_intake", "Intake: tickets per second and latency", section)
+
+
+if __name__ == "__main__":
+    main()
