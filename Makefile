@@ -18,6 +18,7 @@ install: $(STAMP)
 setup: install
 	$(BIN)/hotline db upgrade
 	$(BIN)/hotline demo
+	$(BIN)/hotline model default --if-missing
 
 run: setup
 	$(BIN)/hotline serve

@@ -70,7 +70,8 @@ def retrain(store: ModelStore, catalogue: Catalogue, db: Database, places: Place
     new_figures = trained.held_out
     worse = [k for k in COMPARED if new_figures[k] < old_figures[k]]
     if worse:
-        reason = "新模型" + "、".join(f"{k} {new_figures[k]:.4f} < {old_figures[k]:.4f}" for k in worse) + "，未启用"
+        reason = ("新模型" + "、".join(f"{k} {new_figures[k]:.4f} < {old_figures[k]:.4f}" for k in worse)
+                  + f"，未启用；已保存为 {name}，审阅后可用 hotline model promote {name} 启用")
         return RetrainResult(current, trained.info, old_figures, new_figures, len(corrections), False, reason)
     store.promote(name)
     reason = "新模型不差于旧模型（" + "，".join(f"{k} {old_figures[k]:.4f} → {new_figures[k]:.4f}" for k in COMPARED) + "），已启用"
