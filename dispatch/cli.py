@@ -17,13 +17,15 @@ def register(subparsers) -> None:
     sub = model.add_subparsers(dest="model_command", required=True)
 
     train = sub.add_parser("train", help="train a model on a labelled CSV (columns label,text[,split])")
-    train.add_argument("--data", type=Path, required=True, help="CSV file; rows with split=test are held out")
+    train.add_argument("--data", type=Path, required=True,
+                       help="CSV file; rows with split=test are held out and measured (without that column, one in five by hash)")
     train.add_argument("--out", required=True, help="name of the new model in the model store")
     train.add_argument("--promote", action="store_true", help="make it the model in use")
     train.add_argument("--replace", action="store_true", help="overwrite a model of the same name")
     train.set_defaults(run=_run("train"))
 
-    evaluate = sub.add_parser("evaluate", help="measure a model on a labelled CSV (its split=test rows if any)")
+    evaluate = sub.add_parser("evaluate", help="measure a model on a labelled CSV (its split=test rows if it has "
+                                               "a split column, else every row)")
     evaluate.add_argument("--model", help="model name in the store (default: the model in use)")
     evaluate.add_argument("--data", type=Path, required=True)
     evaluate.add_argument("--by", choices=("auto", "label", "department"), default="auto",

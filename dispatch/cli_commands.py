@@ -70,10 +70,10 @@ def train(settings: Settings, args: argparse.Namespace) -> int:
 
     catalogue, store = load_catalogue(), _store(settings)
     with _clear_errors():
-        examples = corpus.csv_examples(args.data, catalogue)
+        examples = corpus.csv_examples(args.data, catalogue, hash_split=True)
         started = time.perf_counter()
         trained = train_examples(store, catalogue, examples, name=args.out, now=system_clock(), replace=args.replace,
-                                 plan=DataPlan(sources=(), csv_files=(str(args.data.resolve()),), hash_split=False))
+                                 plan=DataPlan(sources=(), csv_files=(str(args.data.resolve()),)))
         _print_trained(trained, time.perf_counter() - started)
         if args.promote:
             store.promote(args.out)

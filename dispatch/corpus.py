@@ -129,8 +129,8 @@ def csv_examples(path: Path, catalogue: Catalogue, *, hash_split: bool = False) 
     Labels are kept as written (a department code, a service code or a
     category of label_map.yaml). A ``split`` of ``test`` puts a row in the
     evaluation rows; without the column, no row is held out, unless
-    ``hash_split`` asks the text's hash to decide (as retraining does, so
-    that old and new models are compared on rows neither learnt from).
+    ``hash_split`` asks the text's hash to decide (as training does, so that
+    retraining later compares old and new models on rows neither learnt from).
 
     Raises:
         CorpusError: the file lacks a column, or a label resolves to no department.

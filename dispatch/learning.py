@@ -31,16 +31,14 @@ class DataPlan:
 
     sources: tuple[str, ...] = DEFAULT_SOURCES   # of DEFAULT_SOURCES
     csv_files: tuple[str, ...] = ()              # a city's own labelled CSV files
-    hash_split: bool = True                      # hold rows out by hash where a file has no split
 
     def as_json(self) -> dict[str, Any]:
-        return {"sources": list(self.sources), "csv_files": list(self.csv_files), "hash_split": self.hash_split}
+        return {"sources": list(self.sources), "csv_files": list(self.csv_files)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> "DataPlan":
         data = data or {}
-        return cls(tuple(data.get("sources", DEFAULT_SOURCES)), tuple(data.get("csv_files", ())),
-                   bool(data.get("hash_split", True)))
+        return cls(tuple(data.get("sources", DEFAULT_SOURCES)), tuple(data.get("csv_files", ())))
 
 
 @dataclass(frozen=True)
@@ -67,8 +65,8 @@ def examples_for(plan: DataPlan, catalogue: Catalogue, places: Places) -> list[E
         examples += corpus.catalogue_examples(catalogue, exclude=[HOTLINE_ITSELF])
     if "board" in plan.sources:
         examples += corpus.board_examples(places.board, catalogue)
-    for path in plan.csv_files:
-        examples += corpus.csv_examples(Path(path), catalogue, hash_split=plan.hash_split)
+    for path in plan.csv_files:  # held out by their split column, or else by hash, as when first trained
+        examples += corpus.csv_examples(Path(path), catalogue, hash_split=True)
     return examples
 
 

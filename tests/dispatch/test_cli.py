@@ -111,3 +111,21 @@ def test_dispatch_rules_check(env, tmp_path, capsys):
     wrong.write_text("rules:\n  - {name: x, keywords: [漏水], department: nobody}\n", encoding="utf-8")
     assert main(["dispatch", "rules", "--path", str(wrong)]) == 1
     assert "承办单位 nobody 不在" in capsys.readouterr().out
+
+
+def test_retrain_from_the_command_line_compares_on_the_same_held_out_rows(env, history, tmp_path, capsys):
+    from hotline.migrate import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'unused.sqlite3'}")  # a ledger with no corrections yet
+    no_split = tmp_path / "no-split.csv"
+    rows = list(csv.DictReader(history.open(encoding="utf-8")))
+    no_split.write_text("label,text\n" + "".join(f"{r['label']},\"{r['text']}\"\n" for r in rows), encoding="utf-8")
+    assert main(["model", "train", "--data", str(no_split), "--out", "city", "--promote"]) == 0
+    held_out = env.info("city").metrics["held_out"]["n"]
+    assert 0.1 * len(rows) < held_out < 0.3 * len(rows)  # one text in five, by hash
+    capsys.readouterr()
+    assert main(["model", "retrain", "--name", "city-2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["corrections"] == 0 and result["old"]["n"] == result["new"]["n"] == held_out
+    assert result["promoted"] and env.current().name == "city-2"  # the same data: not worse
+    assert main(["model", "retrain", "--since", "yesterday"]) == 2
