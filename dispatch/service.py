@@ -17,12 +17,15 @@ needs a dispatcher (``needs_triage``).
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from config.catalogue import Department, District, Service
 from dispatch.router import HOTLINE_ITSELF, LoadedModel, Router, router_of
+
+log = logging.getLogger(__name__)
 
 ALTERNATIVES_SHOWN = 2  # besides the proposal itself: the top three departments in all
 
@@ -99,7 +102,7 @@ def propose(services, text: str, address: str = "", *, service_code: str | None 
     excluded = {HOTLINE_ITSELF, *exclude}
     place = _district(router, district) or router.districts.recognise(text, address)
     loaded = router.model()
-    prediction = loaded.classifier.predict(text) if loaded is not None and text.strip() else None
+    prediction = _predict(loaded, text)
     ranked = _ranked(router, prediction, text, excluded, place, service_code)
     common = dict(district=place, model_name=loaded.info.name if loaded else None,
                   model_version=loaded.info.version if loaded else None,
@@ -121,6 +124,17 @@ def propose(services, text: str, address: str = "", *, service_code: str | None 
         return Proposal(best, ranked[1:ALTERNATIVES_SHOWN + 1], tuple(prediction.top_terms), rule=None,
                         priority=None, needs_triage=low, reason=reason + _where(best), **common)
     return _keyword_proposal(router, text, excluded, place, common, service_code)
+
+
+def _predict(loaded: LoadedModel | None, text: str):
+    """The model's prediction, or None; a model that fails (say, pickled by older code) must not stop routing."""
+    if loaded is None or not text.strip():
+        return None
+    try:
+        return loaded.classifier.predict(text)
+    except Exception:
+        log.exception("dispatch model %s failed to predict; proposing from the catalogue", loaded.info.name)
+        return None
 
 
 def _ranked(router: Router, prediction, text: str, excluded: set[str], place: District | None,

@@ -62,3 +62,15 @@ def test_a_department_that_returned_the_ticket_is_not_proposed_again(services, m
     proposal = propose(services, text, exclude=["water"])
     assert proposal.department.code != "water"
     assert all(choice.department.code != "water" for choice in proposal.alternatives)
+
+
+def test_a_model_that_fails_to_predict_does_not_stop_routing(services, model_store, monkeypatch):
+    loaded = services.dispatch.model()
+
+    def broken(text):
+        raise AttributeError("pickled by older code")
+
+    monkeypatch.setattr(loaded.classifier, "predict", broken)
+    proposal = propose(services, "楼道里的路灯坏了一个月")
+    assert proposal.department.code == "urban_management" and proposal.needs_triage
+    assert "模型未给出可用建议" in proposal.reason
