@@ -139,24 +139,27 @@ def _predict(loaded: LoadedModel | None, text: str):
 
 def _ranked(router: Router, prediction, text: str, excluded: set[str], place: District | None,
             service_code: str | None) -> list[Choice]:
-    """The model's labels as departments, best first; labels of one department add up."""
+    """The model's labels as the departments they send the ticket to, best first.
+
+    Labels that end at one department add up: two labels of one bureau, or
+    two local services of different bureaus that both go to the district
+    office where it happened.
+    """
     if prediction is None:
         return []
-    totals: dict[str, float] = {}
-    first_label: dict[str, str] = {}
+    merged: dict[str, Choice] = {}
     for label, confidence in prediction.alternatives:
         try:
             department = router.catalogue.label_target(label).department
         except KeyError:  # a label the catalogue no longer knows (a retired department)
             continue
-        totals[department] = totals.get(department, 0.0) + confidence
-        first_label.setdefault(department, label)
-    choices = []
-    for code, confidence in sorted(totals.items(), key=lambda item: -item[1]):
-        choice = _resolve(router, code, first_label[code], text, place, service_code, confidence)
-        if choice is not None and choice.department.code not in excluded:
-            choices.append(choice)
-    return choices
+        choice = _resolve(router, department, label, text, place, service_code, confidence)
+        if choice is None or choice.department.code in excluded:
+            continue
+        earlier = merged.get(choice.department.code)
+        merged[choice.department.code] = choice if earlier is None else Choice(
+            earlier.department, earlier.service, earlier.confidence + confidence, earlier.district)
+    return sorted(merged.values(), key=lambda choice: -choice.confidence)
 
 
 def _resolve(router: Router, department_code: str, label: str | None, text: str, place: District | None,

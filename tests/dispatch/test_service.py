@@ -74,3 +74,20 @@ def test_a_model_that_fails_to_predict_does_not_stop_routing(services, model_sto
     proposal = propose(services, "楼道里的路灯坏了一个月")
     assert proposal.department.code == "urban_management" and proposal.needs_triage
     assert "模型未给出可用建议" in proposal.reason
+
+
+def test_labels_that_end_at_one_district_office_add_up(services, monkeypatch):
+    from dispatch.classifier import Prediction
+    from dispatch.router import LoadedModel
+    from dispatch.store import ModelInfo
+
+    class Fixed:  # a stand-in model whose ranking is known
+        def predict(self, text):
+            ranked = (("housing", 0.5), ("urban_management", 0.3), ("water", 0.2))
+            return Prediction("housing", 0.5, ranked, ("物业费",))
+
+    info = ModelInfo("fixed", "v1", "0" * 64, ("housing", "urban_management", "water"), None, 3)
+    monkeypatch.setattr(services.dispatch, "model", lambda: LoadedModel(info, Fixed()))
+    proposal = propose(services, "物业费乱收，小区垃圾没人清运", "A3区咸嘉湖")
+    assert proposal.department.code == "dist_a3" and abs(proposal.confidence - 0.8) < 1e-9
+    assert [(c.department.code, round(c.confidence, 2)) for c in proposal.alternatives] == [("water", 0.2)]
