@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test install setup clean
+.PHONY: run test install setup clean browser-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ run: setup
 
 test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (tests/browser skip without it; Playwright never downloads one).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium missing and not root: browser tests will be skipped (apt-get install chromium)"; fi
 
 clean:
 	rm -rf $(VENV) var

@@ -52,10 +52,9 @@ def server(chromium_path, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "HOTLINE_DATABASE_URL": f"sqlite:///{home / 'hotline.sqlite3'}", "HOTLINE_REDIS_URL": "",
            "HOTLINE_VAR_DIR": str(home / "var"), "HOTLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "HOTLINE_CITIZEN_MESSAGES_DIR": str(home / "no-shared-messages"),  # the project's own samples only
            "HOTLINE_SECRET_KEY": "browser-tests-" + "k" * 40, "HOTLINE_LOG_LEVEL": "WARNING"}
     hotline = [sys.executable, "-m", "hotline.cli"]
-    for args in (["db", "upgrade"], ["demo"]):
+    for args in (["db", "upgrade"], ["demo"], ["model", "default", "--if-missing"]):  # as `make setup` does
         subprocess.run([*hotline, *args], env=env, cwd=ROOT, check=True, capture_output=True, timeout=900)
     log = open(home / "serve.log", "wb")
     process = subprocess.Popen([*hotline, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT,
