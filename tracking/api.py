@@ -96,7 +96,7 @@ def new_ticket_from(body: dict) -> NewTicket:
     except ValueError:
         raise InvalidInput("priority 须为 normal、urgent 或 emergency") from None
     channel = body.get("channel") or Channel.API
-    if channel not in {Channel.API, Channel.PHONE, Channel.LETTER}:
+    if not isinstance(channel, str) or channel not in {Channel.API, Channel.PHONE, Channel.LETTER}:
         raise InvalidInput("channel 须为 api、phone 或 letter")
     return NewTicket(
         channel=Channel(channel), content=text("content", 20000), title=text("title", 200),

@@ -43,9 +43,12 @@ def query_int(request: web.Request, name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise InvalidInput(f"参数 {name} 须为整数") from None
+    if not -2**63 <= value < 2**63:  # what the databases can compare it with
+        raise InvalidInput(f"参数 {name} 超出范围")
+    return value
 
 
 def query_datetime(request: web.Request, name: str, tz) -> datetime | None:

@@ -6,6 +6,7 @@ side by side.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,8 @@ class Routes:
         """Register an API handler and its OpenAPI operation in one decorator."""
         def register(handler):
             self.table.route(method, path)(handler)
-            self.openapi.setdefault(path, {})[method.lower()] = spec
+            # OpenAPI names a parameter without aiohttp's pattern: {id:\d+} is {id}.
+            self.openapi.setdefault(re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path), {})[method.lower()] = spec
             return handler
         return register
 
