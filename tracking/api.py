@@ -17,6 +17,7 @@ from tracking.queries import TicketFilter, list_tickets, ticket_by_number
 from tracking.states import Channel, Priority, Role
 
 routes = Routes()
+ROUTE_TASK = "dispatch.route_ticket"  # dispatch's job (by name: tracking does not import dispatch)
 
 
 @routes.api("POST", "/api/v1/tickets", spec.CREATE)
@@ -27,7 +28,11 @@ async def create_ticket(request: web.Request) -> web.Response:
     body = await json_body(request)
     new = new_ticket_from(body)
     now = services.clock()
-    registration = await run_blocking(register_ticket, services.ledger, new, actor=actor, now=now)
+    # A machine's request (channel api) is routed like any channel's; a person keying in a call or a
+    # letter through the API (phone, letter) dispatches it themselves.
+    follow_ups = [(ROUTE_TASK, {})] if new.channel == Channel.API else []
+    registration = await run_blocking(register_ticket, services.ledger, new, actor=actor, now=now,
+                                      follow_ups=follow_ups)
     ticket = registration.ticket  # a new ticket is answered as written (no second read in the hot path)
     if not registration.created:
         ticket = await run_blocking(ticket_by_number, services.db, ticket.number, actor)

@@ -13,6 +13,7 @@ NUMBER = {"name": "number", "in": "path", "required": True,
 
 CREATE = {
     "summary": "登记工单 (受理)", "operationId": "createTicket", "tags": ["tickets"],
+    "description": "channel 为 api（默认）的工单登记后由智能分派自动派单或转人工分派；phone、letter 由登记人自行派单。",
     "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewTicket"}}}},
     "responses": {"201": {"description": "已登记", **TICKET},
                   "200": {"description": "同一 external_id 已登记过，返回原工单", **TICKET}, **ERRORS},

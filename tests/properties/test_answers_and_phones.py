@@ -9,6 +9,7 @@ from tracking.actions import InvalidInput, NewTicket, register_ticket
 from tracking.actions.registration import normalise_phone
 from tracking.presenters import mask_phone, ticket_json
 from tracking.queries import ticket_by_number
+from tracking.models import Ticket
 from tracking.states import Channel, Priority
 
 mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
@@ -59,3 +60,25 @@ def test_a_mask_keeps_the_length_and_hides_the_middle(phone):
         assert masked[-4:] == phone[-4:]  # enough to recognise, not to call
     if len(phone) >= 11:
         assert masked[:3] == phone[:3]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_api_tickets_from_machines_go_to_routing(aiohttp_client, settings, services):
+    """channel api is routed by dispatch like any intake channel; phone and letter are the agent's to dispatch."""
+    from sqlalchemy import select
+
+    from hotline.jobs import Job
+    from hotline.web.app import create_app
+
+    key = create_api_key(services.db, name="platform", now=services.clock())
+    client = await aiohttp_client(create_app(settings, services, start_background=False))
+    numbers = {}
+    for channel in ("api", "phone"):
+        response = await client.post("/api/v1/tickets", json={"content": "小区停水", "channel": channel},
+                                     headers={"Authorization": f"Bearer {key}"})
+        numbers[channel] = (await response.json())["number"]
+    with services.db.reading() as session:
+        routed = set(session.scalars(select(Job.args["ticket_id"].as_integer()).where(
+            Job.name == "dispatch.route_ticket")))
+        ids = {c: session.scalar(select(Ticket.id).where(Ticket.number == n)) for c, n in numbers.items()}
+    assert routed == {ids["api"]}
