@@ -57,7 +57,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
-    from rq import Worker
+    from rq import SimpleWorker
 
     from hotline.queues import RQ_QUEUE_NAME, WORKER_SERVICES
     from hotline.scheduler import Scheduler
@@ -71,7 +71,11 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     scheduler = Scheduler(services.db, services.queue.submit, services.clock)
     scheduler.start()
     try:
-        Worker([RQ_QUEUE_NAME], connection=services.redis).work(burst=args.burst)
+        # Jobs run in this process, not in a work horse forked per job: a fork would inherit the
+        # database pool's open connections (shared with the scheduler thread) and would load the
+        # routing model and jieba's dictionary again for every job. A job that kills the process
+        # is taken back by the relay after its lease.
+        SimpleWorker([RQ_QUEUE_NAME], connection=services.redis).work(burst=args.burst)
     finally:
         scheduler.stop()
         services.close()

@@ -1,7 +1,7 @@
 """A worker killed in the middle of a job: the job is taken back and run again, and an SMS the
 killed worker had already handed to the provider is not sent a second time.
 
-A real ``hotline worker`` process (rq, forking a work horse per job) sends an
+A real ``hotline worker`` process (an rq worker) sends an
 acknowledgement SMS through the fake Twilio, which accepts the message and
 then holds its answer; the test SIGKILLs the worker's whole process group in
 that moment, lets the relay take the job back after its lease, and starts a
