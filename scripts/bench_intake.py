@@ -137,7 +137,7 @@ def run_backend(backend: str, args) -> list[dict]:
     settings = {"HOTLINE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "HOTLINE_RATE_LIMIT_PER_MINUTE": "1000000"}
     web = args.web if backend == "postgresql" else 1
     with Stack(backend=backend, web=web, workers=args.workers, nginx=backend == "postgresql",
-               settings=settings) as stack:
+               settings=settings, model=True) as stack:
         print(f"[{backend}] stack up: {web} web, {args.workers if stack.redis_url else 0} workers, "
               f"port {stack.port}", flush=True)
         key = stack.api_key()

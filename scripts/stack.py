@@ -68,6 +68,7 @@ class Stack:
     web: int = 2
     workers: int = 1
     nginx: bool = True
+    model: bool = False  # train the default routing model first, as `make setup` does
     settings: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hotline-stack-")))
@@ -99,6 +100,8 @@ class Stack:
         self.port = free_port() if self.nginx else self.ports[0]
         self.run("db", "upgrade")
         self.run("catalogue", "load")
+        if self.model:
+            self.run("model", "default", "--if-missing")
         for number, port in enumerate(self.ports):
             self.spawn(f"web{number}", "serve", "--host", "127.0.0.1", "--port", str(port))
         for number in range(self.workers if self.redis_url else 0):
