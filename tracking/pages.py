@@ -11,6 +11,7 @@ from hotline.web.requests import query_int
 from hotline.web.routing import Routes
 from hotline.web.security import STAFF, current_actor, requires
 from tracking.actions import LedgerError
+from tracking.actions._core import can_act
 from tracking.commands import run_command
 from tracking.lights import light_view
 from tracking.presenters import mask_phone, sees_full_phone
@@ -70,7 +71,8 @@ async def _render_detail(request: web.Request, error: str | None, status: int = 
     ticket = await run_blocking(ticket_by_number, services.db, request.match_info["number"], actor)
     now = services.clock()
     await log_contact_reads(request, actor, [ticket], "ticket_page", now)
-    available = [t for t in TRANSITIONS.values() if actor.role in t.roles and ticket.status in t.sources]
+    acts = can_act(actor, ticket)  # an assisting department (协办) reads the ticket; only the lead acts on it
+    available = [t for t in TRANSITIONS.values() if acts and actor.role in t.roles and ticket.status in t.sources]
     if not ticket.extension_requested_days:
         available = [t for t in available if t.action not in {"grant_extension", "refuse_extension"}]
     else:
