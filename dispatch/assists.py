@@ -56,7 +56,8 @@ def add_assisting_department(ledger: Ledger, ticket_id: int, department_id: int,
         record(session, ticket, "add_note", actor, now, note=f"增加协办单位：{department.name}" + (f"（{note}）" if note else ""),
                assist="added", assist_department=department.code)
         notify(session, kind="assist", now=now, ticket=ticket, department_id=department.id,
-               text=f"协办：工单{ticket.number}「{ticket.title[:30]}」请协助{ticket.department.name}办理")
+               text=f"协办：工单{ticket.number}「{ticket.title[:30]}」请协助{ticket.department.name}办理，"
+                    "请在“协办工单”中提交协办意见")
     return assist
 
 
