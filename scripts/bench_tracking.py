@@ -33,15 +33,16 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import column, create_engine, table, text  # noqa: E402
 
-from hotline.db import Database  # noqa: E402
+from hotline.db import AwareDateTime, Database  # noqa: E402
 from hotline.migrate import upgrade  # noqa: E402
 from tracking.calendar import load_calendar  # noqa: E402
 from tracking.deadlines import load_time_limits, yellow_from  # noqa: E402
 from tracking.ledger import Ledger  # noqa: E402
 from tracking.schedule import RED_AFTER  # noqa: E402
 from tracking.sweep import sweep_deadlines  # noqa: E402
+from tracking.worklists import department_queue, supervision_list  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday morning
@@ -93,16 +94,29 @@ def ticket_rows(count: int, last_sweep: datetime, rng: random.Random):
                0, 0, 0, step, due, yellow, alerted, next_alert)
 
 
-def prepare(url: str) -> None:
+def prepare(url: str, last_sweep: datetime) -> None:
+    """Migrate, and add departments (seven in ten with a duty phone, texted within the last half hour)."""
     upgrade(url, "heads")
     engine = create_engine(url)
+    departments = table("departments", column("id"), column("code"), column("name"), column("kind"),
+                        column("tier"), column("active"), column("contact_phone"),
+                        column("reminder_texted_at", AwareDateTime()))
     with engine.begin() as conn:
-        for n in range(1, DEPARTMENTS + 1):
-            conn.execute(text("INSERT INTO departments (id, code, name, kind, tier, active, contact_phone) "
-                              "VALUES (:id, :code, :name, 'city', 'medium', :active, :phone)"),
-                         {"id": n, "code": f"bench{n}", "name": f"基准单位{n}", "active": True,
-                          "phone": f"1380000{n:04d}" if n % 10 < 7 else None})
+        conn.execute(departments.insert(), [
+            {"id": n, "code": f"bench{n}", "name": f"基准单位{n}", "kind": "city", "tier": "medium", "active": True,
+             "contact_phone": f"1380000{n:04d}" if n % 10 < 7 else None,
+             "reminder_texted_at": last_sweep - timedelta(minutes=n % 30)} for n in range(1, DEPARTMENTS + 1)])
     engine.dispose()
+
+
+def timed_query(fn, *args, repeat: int = 5, **kwargs) -> float:
+    """The median time of a read, in seconds."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn(*args, **kwargs)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def fill_postgres(url: str, rows) -> None:
@@ -111,7 +125,9 @@ def fill_postgres(url: str, rows) -> None:
         with conn.cursor().copy(f"COPY tickets ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        conn.execute("ANALYZE tickets")
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE tickets")  # as autovacuum would have left a table of that age
 
 
 def fill_sqlite(url: str, rows) -> None:
@@ -150,7 +166,7 @@ def timed(ledger: Ledger, now: datetime) -> tuple[float, int]:
 
 def run(name: str, url: str, fill, tickets: int, seed: int) -> dict:
     print(f"[{name}] migrating and filling {tickets:,} open tickets...", flush=True)
-    prepare(url)
+    prepare(url, NOW - timedelta(minutes=1))
     started = time.perf_counter()
     fill(url, ticket_rows(tickets, NOW - timedelta(minutes=1), random.Random(seed)))
     figures = {"backend": name, "tickets": tickets, "load_s": time.perf_counter() - started, "minutes": []}
@@ -160,10 +176,15 @@ def run(name: str, url: str, fill, tickets: int, seed: int) -> dict:
         figures["minutes"].append(timed(ledger, NOW + timedelta(minutes=minute)))
         print(f"[{name}] minute {minute + 1}: {figures['minutes'][-1][1]} reminders in "
               f"{figures['minutes'][-1][0] * 1000:.0f} ms", flush=True)
-    figures["idle"] = timed(ledger, NOW + timedelta(minutes=MINUTES - 1))
+    idle = [timed(ledger, NOW + timedelta(minutes=MINUTES - 1)) for _ in range(5)]
+    figures["idle"] = (statistics.median(s for s, _ in idle), sum(n for _, n in idle))
+    later = NOW + timedelta(minutes=MINUTES)
+    figures["queue"] = timed_query(department_queue, ledger.db, 1, later)
+    figures["red"] = timed_query(supervision_list, ledger.db, later, view="red")
     figures["hour"] = timed(ledger, NOW + timedelta(minutes=MINUTES - 1, hours=1))
     print(f"[{name}] idle {figures['idle'][0] * 1000:.1f} ms; an hour caught up: {figures['hour'][1]} reminders "
-          f"in {figures['hour'][0]:.2f} s", flush=True)
+          f"in {figures['hour'][0]:.2f} s; a department's queue {figures['queue'] * 1000:.0f} ms, "
+          f"the red list {figures['red'] * 1000:.0f} ms", flush=True)
     figures["plan"] = explain(ledger.db, NOW + timedelta(hours=2))
     with ledger.db.engine.connect() as conn:
         figures["version"] = conn.execute(text("SELECT version()")).scalar() if ledger.db.dialect == "postgresql" \
@@ -182,19 +203,23 @@ def markdown(results: list[dict], when: datetime) -> str:
              "each overdue), in the state the previous minute's sweep left them; then the real `sweep_deadlines` "
              "(reminders, escalation of red tickets, notifications, SMS jobs, events, all written).", "",
              "| Backend | Open tickets | Sweep of one minute (median / max of 5) | Reminders per minute "
-             "| Idle sweep | One hour caught up |", "|---|---|---|---|---|---|"]
+             "| Idle sweep | One hour caught up | A department's queue (first page and counts) | Supervision page (red list and its five counts) |",
+             "|---|---|---|---|---|---|---|---|"]
     for f in results:
         per_minute = [s for s, _ in f["minutes"]]
         reminders = statistics.mean(n for _, n in f["minutes"])
         lines.append(f"| {f['version'].split(' on ')[0]} | {f['tickets']:,} | {statistics.median(per_minute) * 1000:.0f}"
                      f" ms / {max(per_minute) * 1000:.0f} ms | {reminders:.0f} | {f['idle'][0] * 1000:.1f} ms | "
-                     f"{f['hour'][1]:,} reminders in {f['hour'][0]:.1f} s |")
+                     f"{f['hour'][1]:,} reminders in {f['hour'][0]:.1f} s | {f['queue'] * 1000:.0f} ms | "
+                     f"{f['red'] * 1000:.0f} ms |")
     for f in results:
         lines += ["", f"Plan of the sweep's query on {f['backend']} (it reads the partial index "
                   "`ix_tickets_next_alert_at`, never the open tickets at large):", "", "```"]
         lines += [line for line in f["plan"]] + ["```"]
-    lines += ["", "The goal was under one second for a sweep over a million open tickets on PostgreSQL; the cost "
-              "follows the number of lights that changed since the last run, not the number of open tickets.", END]
+    lines += ["", "Goal: under one second for a sweep over a million open tickets on PostgreSQL. The cost follows "
+              "the number of lights that changed since the last run (about 285 a minute here, each written as an "
+              "event, a notification and, for red ones, an escalation), not the number of open tickets: the sweep "
+              "with nothing to do reads a few index pages. Times were taken while other work may share the CPUs.", END]
     return "\n".join(lines)
 
 

@@ -44,6 +44,12 @@ class Ticket(Base):
         # A department's lights counted from the index alone (the reminder texts, the portal's summary).
         Index("ix_tickets_department_step_due", "department_id", "step_due_at", "step", "step_yellow_at",
               postgresql_where=text("step_due_at IS NOT NULL"), sqlite_where=text("step_due_at IS NOT NULL")),
+        # The supervision office's lists of the few: pending extension requests, escalated tickets.
+        Index("ix_tickets_extension_pending", "status", "department_id",
+              postgresql_where=text("extension_requested_days IS NOT NULL"),
+              sqlite_where=text("extension_requested_days IS NOT NULL")),
+        Index("ix_tickets_escalated", "status", "escalated_at", "department_id",
+              postgresql_where=text("escalated_at IS NOT NULL"), sqlite_where=text("escalated_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

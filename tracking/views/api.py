@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hotline.audit.reads import log_contact_reads
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from hotline.web.requests import json_ok, query_int
@@ -32,6 +33,7 @@ async def queue(request: web.Request) -> web.Response:
     worklist = await run_blocking(department_queue, services.db, department.id, now, view=view,
                                   light=query_light(request.query), text=request.query.get("q") or None,
                                   page=query_page(request.query))
+    await log_contact_reads(request, actor, worklist.items, "department_queue", now)
     return json_ok({"department": {"code": department.code, "name": department.name}, "view": view,
                     "items": [ticket_json(t, actor, now=now) for t in worklist.items], "counts": worklist.counts,
                     "total": worklist.total, "page": worklist.page, "pages": worklist.pages})
@@ -47,6 +49,7 @@ async def supervision(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text='{"error": "未知的督办列表"}', content_type="application/json")
     now = services.clock()
     worklist = await run_blocking(supervision_list, services.db, now, view=view, page=query_page(request.query))
+    await log_contact_reads(request, actor, worklist.items, "supervision", now)
     return json_ok({"view": view, "items": [ticket_json(t, actor, now=now) for t in worklist.items],
                     "counts": worklist.counts, "total": worklist.total, "page": worklist.page,
                     "pages": worklist.pages})
