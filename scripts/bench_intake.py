@@ -194,7 +194,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--web", type=int, default=2, help="hotline serve processes behind nginx (PostgreSQL)")
-    parser.add_argument("--workers", type=int, default=1, help="rq workers (PostgreSQL)")
+    parser.add_argument("--workers", type=int, default=2, help="rq workers (PostgreSQL); a worker waits on the "
+                        "database most of the time, so two keep up better than one even on two cores")
     parser.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"])
     parser.add_argument("--kinds", nargs="+", default=["api", "sms"])
     parser.add_argument("--drain-limit", type=float, default=300, help="seconds to wait for the jobs")
