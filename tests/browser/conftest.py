@@ -45,7 +45,7 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(chromium_path, tmp_path_factory):
     """``hotline serve`` on a free port, on a SQLite file with ``hotline demo`` loaded (jobs in-process)."""
     home = tmp_path_factory.mktemp("browser-hotline")
@@ -74,8 +74,10 @@ def server(chromium_path, tmp_path_factory):
     process.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path):
+    # Package scope: Playwright's sync API keeps an event loop running while it is open, which
+    # would stop every asyncio test after this package from starting its own.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
