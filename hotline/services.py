@@ -13,18 +13,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import channels.tasks  # noqa: F401  registers the intake tasks (sms.send...) in every process
-import dispatch.tasks  # noqa: F401  registers dispatch.route_ticket and dispatch.note_proposals
+import hotline.tasks  # noqa: F401  registers every domain's background tasks in this process
 from channels.sms.senders import SmsSender, build_sms_sender
 from channels.web.ratelimit import RateLimiter
 from config.catalogue import Catalogue, load_catalogue
 from config.settings import Settings
 from hotline.clock import system_clock
 from hotline.db import Database
-from knowledge.base import KnowledgeBase
-import telephony.tasks  # noqa: F401  registers telephony.close_stale_calls in every process
-from telephony.reports import call_figure_lines
 from hotline.queues import InProcessQueue, JobQueue, RqQueue
+from knowledge.base import KnowledgeBase
+from telephony.reports import call_figure_lines
 from tracking.calendar import load_calendar
 from tracking.deadlines import load_time_limits
 from tracking.ledger import Ledger
@@ -61,7 +59,7 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
     Args:
         queue: ``"rq"`` or ``"in-process"``; by default rq when a Redis URL is set.
     """
-    from tracking.tasks import schedule_tracking_tasks  # registers the deadline sweep
+    from tracking.tasks import schedule_tracking_tasks  # the sweep's period is a setting
 
     schedule_tracking_tasks(settings)
     db = Database(settings.database_url)

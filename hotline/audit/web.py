@@ -15,7 +15,7 @@ from tracking.states import Role
 AUDIT_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 WHAT_LABELS = {"ticket_page": "工单详情页", "ticket_api": "工单接口", "ticket_list": "工单列表",
                "ticket_list_api": "工单列表接口", "callbacks": "回访列表", "department_queue": "承办工作台",
-               "contacts": "联系人页", "contacts_api": "联系人接口"}
+               "contacts": "联系人页", "contacts_api": "联系人接口", "console": "接线台"}
 
 routes = Routes()
 routes.add_nav("查阅记录", "/audit/access-log", AUDIT_ROLES, order=95)
