@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from channels.notices import reply_notice
 from config.districts import DistrictRecogniser
-from hotline.jobs import enqueue
 from hotline.services import Services
 from tracking import actions as act
 from tracking.accounts import Department
@@ -135,10 +134,11 @@ def finish_ticket(services: Services, ticket_id: int, finish: Finish, *, actor: 
 def _apply(services: Services, ticket_id: int, checked: Checked, actor: Actor, now: datetime) -> Ticket:
     finish, ledger = checked.finish, services.ledger
     if finish.how == ANSWER:
-        ticket = act.answer_directly(ledger, ticket_id, actor=actor, now=now, answer=checked.answer,
-                                     article_id=finish.article_id)
-        _text_the_answer(services, ticket, now)
-        return ticket
+        with services.db.reading() as session:
+            ticket = session.get(Ticket, ticket_id)
+        return act.answer_directly(ledger, ticket_id, actor=actor, now=now, answer=checked.answer,
+                                   article_id=finish.article_id,
+                                   follow_ups=_text_the_answer(services, ticket, checked.answer))
     if finish.how == DISPATCH:
         return act.dispatch_ticket(ledger, ticket_id, checked.department_id, actor=actor, now=now,
                                    note=finish.note, service_code=finish.service_code or None)
@@ -148,20 +148,20 @@ def _apply(services: Services, ticket_id: int, checked: Checked, actor: Actor, n
         return session.get(Ticket, ticket_id)
 
 
-def _text_the_answer(services: Services, ticket: Ticket, now: datetime) -> None:
-    """Send the answer by SMS to a citizen who did not hear it on the phone (SMS, web, letter).
+def _text_the_answer(services: Services, ticket: Ticket, answer: str) -> list[tuple[str, dict]]:
+    """The SMS that tells the answer to a citizen who did not hear it on the phone (SMS, web, letter).
 
     A caller heard the agent; someone who texted or wrote did not, and the
     departments' replies reach them by SMS (intake's survey sweep), so the
-    agent's does too, worded the same way.
+    agent's does too, worded the same way. It is written in the answer's own
+    transaction, so an answered ticket never misses its text.
     """
     phone = ticket.contact_phone or ""
     if ticket.channel == Channel.PHONE or not MOBILE.fullmatch(phone):
-        return
-    body = reply_notice(services.settings.city_name, ticket.number, HOTLINE_NAME, ticket.reply_text or "",
+        return []
+    body = reply_notice(services.settings.city_name, ticket.number, HOTLINE_NAME, answer,
                         services.settings.public_url)
-    with services.db.transaction() as session:
-        enqueue(session, "sms.send", now=now, ticket_id=ticket.id, to=phone, body=body, purpose="reply")
+    return [("sms.send", {"to": phone, "body": body, "purpose": "reply"})]
 
 
 def _recogniser(catalogue) -> DistrictRecogniser:

@@ -1,10 +1,13 @@
 """派单, 改派, 直接办结 and 并单: what happens to a ticket before a department holds it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from hotline.jobs import enqueue
 
 from tracking.accounts import Department
 from tracking.actions._core import load_ticket, record, require_text, transition
@@ -53,14 +56,22 @@ def reassign_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor
 
 
 def answer_directly(ledger: Ledger, ticket_id: int, *, actor: Actor, now: datetime,
-                    answer: str, article_id: int | None = None) -> Ticket:
-    """直接办结: the agent answered the caller on the spot; nothing goes to a department."""
+                    answer: str, article_id: int | None = None,
+                    follow_ups: Sequence[tuple[str, dict]] = ()) -> Ticket:
+    """直接办结: the agent answered the caller on the spot; nothing goes to a department.
+
+    Args:
+        follow_ups: jobs written in the same transaction, as (task name, arguments),
+            e.g. texting the answer to a citizen who wrote instead of calling.
+    """
     answer = require_text(answer, "答复内容")
     with ledger.db.transaction() as session:
         ticket = transition(session, ticket_id, "answer_directly", actor, now)
         ticket.reply_text = answer
         ticket.replied_at = ticket.closed_at = now
         record(session, ticket, "answer_directly", actor, now, note=answer, article_id=article_id)
+        for name, args in follow_ups:
+            enqueue(session, name, now=now, ticket_id=ticket.id, **args)
     return ticket
 
 
