@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test install setup clean browser-deps
+.PHONY: run test install setup clean browser-deps test-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,18 @@ run: setup
 test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-# Debian's Chromium for the browser tests (tests/browser skip without it; Playwright never downloads one).
-browser-deps:
-	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+# Debian packages some tests use: Chromium (tests/browser), poppler-utils and a Chinese font (the PDF
+# bulletin's checks), nginx (the deploy configuration's check). Each test skips when its tool is missing.
+TEST_DEBS := chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdftoppm \
+	fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc nginx:/usr/sbin/nginx
+test-deps:
+	@missing=""; for pair in $(TEST_DEBS); do [ -e "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; done; \
+	if [ -z "$$missing" ]; then echo "test tools: all present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	else echo "chromium missing and not root: browser tests will be skipped (apt-get install chromium)"; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "missing:$$missing (not root: the tests that need them will be skipped)"; fi
+
+browser-deps: test-deps
 
 clean:
 	rm -rf $(VENV) var

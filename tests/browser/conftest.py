@@ -1,6 +1,6 @@
 """A real ``hotline serve`` with the demo data, and Debian's Chromium driven by Playwright.
 
-Chromium comes from Debian's ``chromium`` package (``make browser-deps``), never
+Chromium comes from Debian's ``chromium`` package (``make test-deps``), never
 from Playwright's own download; without it (or without the ``playwright``
 package) these tests are skipped with the reason. Each step saves a screenshot
 under ``test-artifacts/screenshots/`` for a reviewer to look at.
@@ -41,7 +41,7 @@ def chromium_path() -> str:
     except ImportError:
         pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found: run `make browser-deps` (Debian's chromium package)")
+        pytest.skip(f"{CHROMIUM} not found: run `make test-deps` (Debian's chromium package)")
     return CHROMIUM
 
 
