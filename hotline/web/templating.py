@@ -13,7 +13,15 @@ from tracking.states import (CHANNEL_LABELS, PRIORITY_LABELS, ROLE_LABELS, SATIS
 from tracking.views.notifications import notification_badge
 
 
+# Paths answered to machines (JSON, TwiML, XML): aiohttp_jinja2 runs context processors on every
+# request, and the page context costs a session decrypt and two database reads (actor, unread count).
+MACHINE_PATHS = ("/api/", "/hooks/", "/healthz", "/openapi.json")
+
+
 async def template_context(request: web.Request) -> dict:
+    """The page context; nothing for machine paths, which render no page."""
+    if request.path.startswith(MACHINE_PATHS):
+        return {}
     actor = await current_actor(request)
     nav = [item for item in request.app[NAV] if actor is not None and actor.role in item.roles]
     return {
