@@ -26,9 +26,9 @@ run: setup
 test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-# Debian packages some tests use: Chromium (tests/browser), poppler-utils and a Chinese font (the PDF
+# Debian packages some tests use: Chromium (tests/browser), poppler-utils with poppler-data and a Chinese font (the PDF
 # bulletin's checks), nginx (the deploy configuration's check). Each test skips when its tool is missing.
-TEST_DEBS := chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdftoppm \
+TEST_DEBS := chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdftoppm poppler-data:/usr/share/poppler/cMap \
 	fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc nginx:/usr/sbin/nginx
 test-deps:
 	@missing=""; for pair in $(TEST_DEBS); do [ -e "$${pair#*:}" ] || missing="$$missing $${pair%%:*}"; done; \

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -46,6 +47,8 @@ def test_the_pdf_bulletin_shows_the_title_and_the_ranking(report, shared, tmp_pa
     assert out.read_bytes().startswith(b"%PDF")
     if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
         pytest.skip("poppler-utils (pdftotext, pdftoppm) not installed: apt-get install poppler-utils")
+    if not Path("/usr/share/poppler/cMap").is_dir():  # pdftotext reads STSong-Light's text through Adobe's CMaps
+        pytest.skip("poppler-data not installed: apt-get install poppler-data (make test-deps)")
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     compact = "".join(text.split())
     assert TITLE in compact
