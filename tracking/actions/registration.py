@@ -123,14 +123,28 @@ def allocate_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
     One upsert that increments a per-day counter and returns it: the row lock
     (PostgreSQL) or the write lock (SQLite) makes concurrent callers queue, so
     no two tickets share a number.
+
+    On PostgreSQL the upsert commits on its own, in a short transaction of its
+    own connection: inside the registration's transaction, the counter's row
+    lock was held until that commit, so every ticket of the city waited for the
+    previous one's inserts and disk flush (about a hundred tickets a second at
+    most, see docs/benchmarks.md). The price is a gap in the day's numbers when
+    a registration then fails; numbers are never reused. SQLite has one writer
+    at a time anyway, and a second connection would wait on the first's lock,
+    so there the upsert stays in the registration's transaction.
     """
     day = now.astimezone(tz).strftime("%Y%m%d")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(TicketCounter).values(day=day, last_value=1)
+    bind = session.get_bind()
+    postgres = bind.dialect.name == "postgresql"
+    stmt = (pg_insert if postgres else sqlite_insert)(TicketCounter).values(day=day, last_value=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + 1}
     ).returning(TicketCounter.last_value)
-    sequence = session.execute(stmt).scalar_one()
+    if postgres:
+        with bind.begin() as connection:
+            sequence = connection.execute(stmt).scalar_one()
+    else:
+        sequence = session.execute(stmt).scalar_one()
     return f"{day}-{sequence:06d}"
 
 
