@@ -56,7 +56,7 @@ async def list_ticket_page(request: web.Request) -> web.Response:
     now = services.clock()
     await log_contact_reads(request, actor, page.items, "ticket_list_api", now)
     return json_ok({"items": [ticket_json(t, actor, now=now) for t in page.items], "total": page.total,
-                    "page": page.page, "per_page": page.per_page, "pages": page.pages})
+                    "total_exact": page.total_exact, "page": page.page, "per_page": page.per_page, "pages": page.pages})
 
 
 @routes.api("GET", "/api/v1/tickets/{number}", spec.READ)

@@ -34,7 +34,9 @@ LIST = {
     "responses": {"200": {"description": "一页工单", "content": {"application/json": {"schema": {
         "type": "object", "properties": {
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}},
-            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "total": {"type": "integer", "description": "符合条件的工单数，最多计到10000"},
+            "total_exact": {"type": "boolean", "description": "false：符合条件的工单超过 total 件"},
+            "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "pages": {"type": "integer"}}}}}}, **ERRORS},
 }
 READ = {

@@ -20,6 +20,7 @@ from tracking.models import Ticket, TicketEvent
 from tracking.states import Role
 
 MAX_PAGE_SIZE = 200
+COUNT_LIMIT = 10_000  # the ticket list counts matches up to this, then says "more than"
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,15 @@ class Page:
     total: int
     page: int
     per_page: int
+    total_exact: bool = True  # False: at least ``total`` match (the count stops at COUNT_LIMIT)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(self.page if self.items else 1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or (not self.total_exact and len(self.items) == self.per_page)
 
 
 def user_by_id(db: Database, user_id: int) -> User | None:
@@ -73,16 +79,23 @@ def ticket_by_number(db: Database, number: str, actor: Actor) -> Ticket:
 
 
 def list_tickets(db: Database, actor: Actor, flt: TicketFilter) -> Page:
-    """One page of tickets the actor may see, newest first."""
+    """One page of tickets the actor may see, newest first.
+
+    The count stops at ``COUNT_LIMIT``: an exact ``count(*)`` read every matching
+    ticket, which at ten million tickets made the first page take half a second
+    and a text search several (docs/benchmarks.md, bench_scale); nobody pages
+    through more than ten thousand tickets, they narrow the filter.
+    """
     per_page = max(1, min(flt.per_page, MAX_PAGE_SIZE))
     page = max(1, flt.page)
     with db.reading() as session:
         query = _filtered(select(Ticket), actor, flt)
-        total = session.scalar(_filtered(select(func.count(Ticket.id)), actor, flt))
+        matching = _filtered(select(Ticket.id), actor, flt).limit(COUNT_LIMIT + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(matching)) or 0
         items = list(session.scalars(query.options(selectinload(Ticket.department))
                                      .order_by(Ticket.registered_at.desc(), Ticket.id.desc())
                                      .limit(per_page).offset((page - 1) * per_page)))
-    return Page(items, total or 0, page, per_page)
+    return Page(items, min(total, COUNT_LIMIT), page, per_page, total_exact=total <= COUNT_LIMIT)
 
 
 def _filtered(query, actor: Actor, flt: TicketFilter):
