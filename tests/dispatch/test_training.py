@@ -13,8 +13,9 @@ from dispatch.training import (
     split_messages,
     train,
 )
+from tests.support.shared_data import SHARED_DATA
 
-SHARED_MESSAGES = Path(__file__).resolve().parents[3] / "shared" / "data" / "citizen_messages"
+SHARED_MESSAGES = SHARED_DATA / "citizen_messages"
 #: Short synthetic complaints; the wording gives the label.
 MESSAGES = {
     "教育文体": ["学校强制补课", "幼儿园乱收费", "老师体罚学生", "学位不够上不了学"],

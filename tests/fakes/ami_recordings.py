@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.shared_data import SHARED_DATA
+
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
-AMI_RECORDINGS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ami"
-"""Recorded Asterisk traffic; outside the repository, beside it in CI (../shared)."""
+AMI_RECORDINGS = SHARED_DATA / "ami"
+"""Recorded Asterisk traffic; outside the repository (tests/support/shared_data.py)."""
 
 
 def read_fixture(path: str | Path) -> list[tuple[str, bytes | str]]:
