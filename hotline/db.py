@@ -118,6 +118,8 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Set by the app's queue: called with a job id after the job's row commits.
         self.job_submitter: Callable[[int], None] | None = None
+        # Optional: hands several job ids over at once (one queue message for a batch's jobs).
+        self.job_batch_submitter: Callable[[list[int]], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -127,6 +129,7 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         session = self.sessions()
         session.info["job_submitter"] = self.job_submitter
+        session.info["job_batch_submitter"] = self.job_batch_submitter
         if self.dialect == "sqlite":
             session.connection(execution_options={WRITE_OPTION: True})
         try:

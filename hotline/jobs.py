@@ -6,23 +6,21 @@ After commit the job's id is handed to the queue backend (rq on Redis, or a
 thread in-process). If Redis is down the row simply stays ``pending`` and the
 relay (``hotline.scheduler``) hands it over later; a job that fails is retried
 with back-off and, after its last attempt, stays visible as ``failed``.
+Running them is ``hotline.job_runs``.
 """
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hotline.db import AwareDateTime, Base, Database, after_commit
-
-log = logging.getLogger(__name__)
+from hotline.db import AwareDateTime, Base, after_commit
+from hotline.ids import next_ids
 
 MAX_ATTEMPTS = 5
 RETRY_BACKOFF = timedelta(seconds=30)  # doubled after each failed attempt
@@ -64,14 +62,25 @@ class JobContext:
 
 
 TaskFunction = Callable[..., None]
+# A task's batch form: given the arguments of several of its jobs, does them all or raises (then each
+# job runs alone through the task itself, so one bad job fails alone).
+BatchFunction = Callable[[JobContext, list[dict[str, Any]]], None]
 _TASKS: dict[str, TaskFunction] = {}
+_BATCHES: dict[str, BatchFunction] = {}
 
 
-def task(name: str) -> Callable[[TaskFunction], TaskFunction]:
-    """Register a function as a background task under a stable name."""
+def task(name: str, *, batch: BatchFunction | None = None) -> Callable[[TaskFunction], TaskFunction]:
+    """Register a function as a background task under a stable name.
+
+    Args:
+        batch: optional; runs many of this task's jobs at once (:func:`run_jobs`), e.g. routing
+            a whole intake batch with one read and one transaction instead of four per ticket.
+    """
 
     def register(fn: TaskFunction) -> TaskFunction:
         _TASKS[name] = fn
+        if batch is not None:
+            _BATCHES[name] = batch
         return fn
 
     return register
@@ -102,41 +111,34 @@ def enqueue(session: Session, name: str, *, now: datetime, ticket_id: int | None
     return job
 
 
-def run_job(services: Any, job_id: int, now: datetime) -> JobStatus | None:
-    """Claim a job, run its task, and record the outcome.
+def enqueue_many(session: Session, jobs: list[tuple[str, int | None, dict[str, Any]]], *,
+                 now: datetime) -> list[int]:
+    """Write several jobs due now in the caller's transaction (one statement), and submit them together after commit.
 
-    Claiming is one conditional UPDATE, so two workers handed the same id (a
-    relay re-submitting while the first is slow) cannot both run it.
+    Args:
+        jobs: (task name, ticket id or None, arguments) for each job; as :func:`enqueue`.
 
     Returns:
-        The job's new status, or None when another runner had it already.
+        The jobs' ids.
     """
-    db: Database = services.db
-    with db.transaction() as session:
-        claimed = session.execute(
-            update(Job).where(Job.id == job_id, Job.status == JobStatus.PENDING, Job.run_after <= now)
-            .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, started_at=now)
-        ).rowcount
-        if not claimed:
-            return None
-        job = session.get(Job, job_id)
-        name, args, attempt, max_attempts = job.name, dict(job.args), job.attempts, job.max_attempts
-    try:
-        fn = _TASKS[name]
-        fn(JobContext(services=services, now=now, job_id=job_id, attempt=attempt), **args)
-    except Exception as exc:  # a task's failure is recorded, never lost
-        log.warning("job %s (%s) attempt %s failed: %s", job_id, name, attempt, exc)
-        error = "".join(traceback.format_exception_only(exc)).strip()
-        final = attempt >= max_attempts
-        with db.transaction() as session:
-            session.execute(update(Job).where(Job.id == job_id).values(
-                status=JobStatus.FAILED if final else JobStatus.PENDING, last_error=error[:2000],
-                run_after=now + RETRY_BACKOFF * (2 ** (attempt - 1)), finished_at=now if final else None))
-        return JobStatus.FAILED if final else JobStatus.PENDING
-    with db.transaction() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(status=JobStatus.DONE, finished_at=now))
-    return JobStatus.DONE
+    ids = next_ids(session, Job.__table__, len(jobs))
+    session.execute(insert(Job.__table__), [
+        {"id": job_id, "name": name, "args": {"ticket_id": ticket_id, **args} if ticket_id is not None else dict(args),
+         "status": JobStatus.PENDING.value, "attempts": 0, "max_attempts": MAX_ATTEMPTS, "last_error": None,
+         "ticket_id": ticket_id, "created_at": now, "run_after": now, "started_at": None, "finished_at": None}
+        for job_id, (name, ticket_id, args) in zip(ids, jobs)])
+    submit_many, submit = session.info.get("job_batch_submitter"), session.info.get("job_submitter")
+    if submit_many is not None and ids:
+        after_commit(session, lambda: submit_many(ids))
+    elif submit is not None:
+        after_commit(session, lambda: [submit(job_id) for job_id in ids])
+    return ids
 
 
 def registered_tasks() -> dict[str, TaskFunction]:
     return dict(_TASKS)
+
+
+def batch_of(name: str) -> BatchFunction | None:
+    """The batch form of a task, if it has one."""
+    return _BATCHES.get(name)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from hotline.jobs import run_job
+from hotline.job_runs import run_jobs
 
 log = logging.getLogger(__name__)
 RQ_QUEUE_NAME = "hotline"
@@ -22,6 +22,7 @@ RQ_QUEUE_NAME = "hotline"
 
 class JobQueue(Protocol):
     def submit(self, job_id: int) -> None: ...
+    def submit_many(self, job_ids: list[int]) -> None: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def health(self) -> dict[str, Any]: ...
@@ -33,11 +34,14 @@ class InProcessQueue:
     def __init__(self, services: Any, clock: Callable[[], datetime]):
         self.services = services
         self.clock = clock
-        self._ids: stdlib_queue.Queue[int | None] = stdlib_queue.Queue()
+        self._ids: stdlib_queue.Queue[list[int] | None] = stdlib_queue.Queue()
         self._thread: threading.Thread | None = None
 
     def submit(self, job_id: int) -> None:
-        self._ids.put(job_id)
+        self._ids.put([job_id])
+
+    def submit_many(self, job_ids: list[int]) -> None:
+        self._ids.put(list(job_ids))
 
     def start(self) -> None:
         if self._thread is None:
@@ -55,25 +59,25 @@ class InProcessQueue:
         count = 0
         while True:
             try:
-                job_id = self._ids.get_nowait()
+                job_ids = self._ids.get_nowait()
             except stdlib_queue.Empty:
                 return count
-            if job_id is not None:
-                run_job(self.services, job_id, self.clock())
-                count += 1
+            if job_ids is not None:
+                run_jobs(self.services, job_ids, self.clock())
+                count += len(job_ids)
 
     def health(self) -> dict[str, Any]:
-        return {"backend": "in-process", "ok": True, "waiting": self._ids.qsize()}
+        return {"backend": "in-process", "ok": True, "waiting": self._ids.qsize()}  # batches, not jobs
 
     def _work(self) -> None:
         while True:
-            job_id = self._ids.get()
-            if job_id is None:
+            job_ids = self._ids.get()
+            if job_ids is None:
                 return
             try:
-                run_job(self.services, job_id, self.clock())
-            except Exception:  # the row stays pending or running; the relay retries it
-                log.exception("job %s could not be run", job_id)
+                run_jobs(self.services, job_ids, self.clock())
+            except Exception:  # the rows stay pending or running; the relay retries them
+                log.exception("jobs %s could not be run", job_ids)
 
 
 class RqQueue:
@@ -86,11 +90,15 @@ class RqQueue:
         self.queue = Queue(RQ_QUEUE_NAME, connection=redis_connection)
 
     def submit(self, job_id: int) -> None:
+        self.submit_many([job_id])
+
+    def submit_many(self, job_ids: list[int]) -> None:
+        """One rq job for the batch: a worker claims and runs them together (``run_jobs``)."""
         try:
-            self.queue.enqueue("hotline.queues.rq_run_job", job_id, job_timeout=600,
+            self.queue.enqueue("hotline.queues.rq_run_jobs", list(job_ids), job_timeout=600,
                                result_ttl=0, failure_ttl=7 * 24 * 3600)
-        except Exception as exc:  # Redis down: the job stays pending and the relay resubmits
-            log.warning("could not hand job %s to Redis (%s); the relay will retry", job_id, exc)
+        except Exception as exc:  # Redis down: the jobs stay pending and the relay resubmits
+            log.warning("could not hand jobs %s to Redis (%s); the relay will retry", job_ids, exc)
 
     def start(self) -> None:
         pass
@@ -110,7 +118,12 @@ class RqQueue:
 WORKER_SERVICES: dict[str, Any] = {}
 
 
-def rq_run_job(job_id: int) -> None:
+def rq_run_jobs(job_ids: list[int]) -> None:
     """Entry point rq calls in a worker process."""
     services = WORKER_SERVICES["services"]
-    run_job(services, job_id, WORKER_SERVICES["clock"]())
+    run_jobs(services, job_ids, WORKER_SERVICES["clock"]())
+
+
+def rq_run_job(job_id: int) -> None:
+    """What earlier releases put in Redis, one id per message: still run after an upgrade."""
+    rq_run_jobs([job_id])

@@ -83,4 +83,5 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
     services.queue = RqQueue(redis) if use_rq else InProcessQueue(services, clock)
     services.call_figures = functools.partial(call_figure_lines, db)
     db.job_submitter = services.queue.submit
+    db.job_batch_submitter = services.queue.submit_many
     return services

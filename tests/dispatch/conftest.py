@@ -19,7 +19,8 @@ from config.catalogue import load_catalogue
 from dispatch.learning import DataPlan, Places, examples_for, train_examples
 from dispatch.store import ModelStore
 from hotline.demo.messages import SAMPLES
-from hotline.jobs import Job, JobStatus, run_job
+from hotline.job_runs import run_job
+from hotline.jobs import Job, JobStatus
 from hotline.web.app import create_app
 from tests.support.factories import UserFactory
 from tracking.accounts import Department

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline.jobs import Job, JobStatus, enqueue, run_job, task
+from hotline.job_runs import run_job, run_jobs
+from hotline.jobs import Job, JobStatus, enqueue, enqueue_many, task
 from hotline.queues import RqQueue, WORKER_SERVICES
 from hotline.scheduler import relay
 
@@ -23,6 +24,19 @@ def flaky(ctx, fail_times: int):
     if ctx.attempt <= fail_times:
         raise RuntimeError(f"attempt {ctx.attempt} failed")
     CALLS.append({"job": ctx.job_id, "attempt": ctx.attempt})
+
+
+def record_batch(ctx, jobs):
+    if any(job.get("bad") for job in jobs):
+        raise RuntimeError("one bad job in the batch")
+    CALLS.append({"batch": [job["value"] for job in jobs]})
+
+
+@task("tests.batched", batch=record_batch)
+def record_one(ctx, value: int, bad: bool = False):
+    if bad:
+        raise RuntimeError("bad job")
+    CALLS.append({"job": ctx.job_id, "value": value})
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +131,24 @@ def test_follow_up_jobs_start_with_the_ticket_and_not_on_redelivery(services):
     assert services.queue.drain() == 1
     assert CALLS == [{"job": 1, "attempt": 1, "ticket_id": first.ticket.id, "value": 5}]
     assert again.created is False
+
+
+def test_jobs_submitted_together_run_through_the_batch_form(services, clock):
+    with services.db.transaction() as session:
+        ids = enqueue_many(session, [("tests.batched", None, {"value": n}) for n in range(3)]
+                           + [("tests.record", None, {"value": 9})], now=clock())
+    assert services.queue.drain() == 4  # one submission of four ids
+    assert CALLS[0] == {"batch": [0, 1, 2]} and CALLS[1]["value"] == 9
+    assert [j.status for j in _jobs(services)] == [JobStatus.DONE] * 4
+    assert run_jobs(services, ids, clock()) == {}  # done already: nothing is run twice
+
+
+def test_a_failing_batch_runs_its_jobs_one_by_one_so_only_the_bad_one_fails(services, clock):
+    with services.db.transaction() as session:
+        enqueue_many(session, [("tests.batched", None, {"value": 1}), ("tests.batched", None, {"value": 2, "bad": True}),
+                               ("tests.batched", None, {"value": 3})], now=clock())
+    services.queue.drain()
+    assert [c["value"] for c in CALLS] == [1, 3]
+    jobs = _jobs(services)
+    assert [j.status for j in jobs] == [JobStatus.DONE, JobStatus.PENDING, JobStatus.DONE]
+    assert "bad job" in jobs[1].last_error and jobs[1].attempts == 1  # retried later with back-off
