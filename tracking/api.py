@@ -5,12 +5,12 @@ from aiohttp import web
 
 from hotline.audit.reads import log_contact_reads
 from hotline.web.blocking import run_blocking
-from hotline.web.keys import SERVICES
+from hotline.web.keys import INTAKE, SERVICES
 from hotline.web.requests import json_body, json_ok, query_datetime, query_int
 from hotline.web.routing import Routes
 from hotline.web.security import STAFF, current_actor, requires
 from tracking import openapi_specs as spec
-from tracking.actions import InvalidInput, NewTicket, register_ticket
+from tracking.actions import InvalidInput, NewTicket
 from tracking.commands import run_command
 from tracking.presenters import ticket_json
 from tracking.queries import TicketFilter, list_tickets, ticket_by_number
@@ -31,8 +31,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     # A machine's request (channel api) is routed like any channel's; a person keying in a call or a
     # letter through the API (phone, letter) dispatches it themselves.
     follow_ups = [(ROUTE_TASK, {})] if new.channel == Channel.API else []
-    registration = await run_blocking(register_ticket, services.ledger, new, actor=actor, now=now,
-                                      follow_ups=follow_ups)
+    registration = await request.app[INTAKE].register(new, actor=actor, now=now, follow_ups=follow_ups)
     ticket = registration.ticket  # a new ticket is answered as written (no second read in the hot path)
     if not registration.created:
         ticket = await run_blocking(ticket_by_number, services.db, ticket.number, actor)

@@ -14,12 +14,13 @@ from config.settings import Settings
 from hotline.services import Services, build_services
 from hotline.web import shell
 from hotline.web.errors import MAX_BODY, error_middleware
-from hotline.web.keys import NAV, PUBLIC_URL, SERVICES, SETTINGS
+from hotline.web.keys import INTAKE, NAV, PUBLIC_URL, SERVICES, SETTINGS
 from hotline.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from hotline.web.routing import Routes
 from hotline.web.security import csrf_middleware, session_storage
 from hotline.web.templating import install_filters, template_context
 from tracking import api as ticket_api, pages as ticket_pages
+from tracking.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent
@@ -87,6 +88,7 @@ def _lifecycle(settings: Settings, given: Services | None, start_background: boo
         from hotline.scheduler import Scheduler
         services = given or build_services(settings)
         app[SERVICES] = services
+        app[INTAKE] = GroupCommit(services.ledger)
         scheduler = Scheduler(services.db, services.queue.submit, services.clock)
         if start_background:
             services.queue.start()

@@ -68,17 +68,14 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
         InvalidInput: no content, or a field too long.
         Forbidden: department staff do not register tickets.
     """
-    if actor.role not in REGISTER_ROLES:
-        raise Forbidden("当前角色无权登记工单")
-    content = require_text(new.content, "诉求内容", MAX_CONTENT)
-    title = (new.title or "").strip()[:MAX_TITLE] or content[:30]
+    title, content, phone = checked(new, actor)
     if new.external_id:
         existing = find_by_external_id(ledger, new.channel, new.external_id)
         if existing is not None:
             return Registration(existing, created=False)
     try:
         with ledger.db.transaction() as session:
-            ticket = _insert(session, ledger, new, title, content, actor, now)
+            ticket = _insert(session, ledger, new, title, content, phone, actor, now)
             for name, args in follow_ups:
                 enqueue(session, name, now=now, ticket_id=ticket.id, **args)
     except IntegrityError:
@@ -95,26 +92,46 @@ def find_by_external_id(ledger: Ledger, channel: Channel, external_id: str) -> T
             Ticket.channel == channel, Ticket.external_id == external_id))
 
 
-def _insert(session: Session, ledger: Ledger, new: NewTicket, title: str, content: str,
+def checked(new: NewTicket, actor: Actor) -> tuple[str, str, str | None]:
+    """The title, content and normalised phone of a ticket to register, once the actor may.
+
+    Raises:
+        InvalidInput: no content, a field too long, a malformed phone number.
+        Forbidden: department staff do not register tickets.
+    """
+    if actor.role not in REGISTER_ROLES:
+        raise Forbidden("当前角色无权登记工单")
+    content = require_text(new.content, "诉求内容", MAX_CONTENT)
+    title = (new.title or "").strip()[:MAX_TITLE] or content[:30]
+    return title, content, normalise_phone(new.contact_phone)
+
+
+def _insert(session: Session, ledger: Ledger, new: NewTicket, title: str, content: str, phone: str | None,
             actor: Actor, now: datetime) -> Ticket:
-    phone = normalise_phone(new.contact_phone)
     contact = None
     if phone:
         contact = session.scalar(select(Contact).where(Contact.phone == phone).limit(1))
         if contact is None:
             contact = Contact(name=new.contact_name.strip(), phone=phone, created_at=now)
             session.add(contact)
-    ticket = Ticket(
-        number=allocate_number(session, now, ledger.tz), channel=new.channel,
-        external_id=new.external_id, contact=contact, contact_name=new.contact_name.strip()[:80],
+    ticket = new_ticket(new, title, content, phone, allocate_number(session, now, ledger.tz), actor, now)
+    ticket.contact = contact
+    session.add(ticket)
+    record(session, ticket, "register", actor, now, to_status=Status.REGISTERED, channel=new.channel.value)
+    session.flush()
+    return ticket
+
+
+def new_ticket(new: NewTicket, title: str, content: str, phone: str | None, number: str, actor: Actor,
+               now: datetime) -> Ticket:
+    """A registered ticket's row, not yet in any session (its ``register`` event is the caller's to write)."""
+    return Ticket(
+        number=number, channel=new.channel,
+        external_id=new.external_id, contact_name=new.contact_name.strip()[:80],
         contact_phone=phone, title=title, content=content, address=(new.address or "").strip()[:300],
         district=new.district, lat=new.lat, lon=new.lon, service_code=new.service_code,
         priority=Priority(new.priority), status=Status.REGISTERED, registered_by_id=actor.user_id,
         registered_at=now, updated_at=now, upstream_due_at=new.upstream_due_at)
-    session.add(ticket)
-    session.flush()
-    record(session, ticket, "register", actor, now, to_status=Status.REGISTERED, channel=new.channel.value)
-    return ticket
 
 
 def allocate_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
@@ -133,19 +150,24 @@ def allocate_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
     at a time anyway, and a second connection would wait on the first's lock,
     so there the upsert stays in the registration's transaction.
     """
+    return allocate_numbers(session, now, tz, 1)[0]
+
+
+def allocate_numbers(session: Session, now: datetime, tz: ZoneInfo, count: int) -> list[str]:
+    """``count`` consecutive numbers of the local day of ``now``, with one upsert (as :func:`allocate_number`)."""
     day = now.astimezone(tz).strftime("%Y%m%d")
     bind = session.get_bind()
     postgres = bind.dialect.name == "postgresql"
-    stmt = (pg_insert if postgres else sqlite_insert)(TicketCounter).values(day=day, last_value=1)
+    stmt = (pg_insert if postgres else sqlite_insert)(TicketCounter).values(day=day, last_value=count)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + 1}
+        index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + count}
     ).returning(TicketCounter.last_value)
     if postgres:
         with bind.begin() as connection:
-            sequence = connection.execute(stmt).scalar_one()
+            last = connection.execute(stmt).scalar_one()
     else:
-        sequence = session.execute(stmt).scalar_one()
-    return f"{day}-{sequence:06d}"
+        last = session.execute(stmt).scalar_one()
+    return [f"{day}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
 
 
 def normalise_phone(phone: str | None) -> str | None:
