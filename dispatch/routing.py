@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from dispatch.models import Outcome, TicketProposal
 from dispatch.router import router_of
 from dispatch.rules import higher_priority
-from dispatch.service import Proposal, propose
+from dispatch.service import Proposal, propose_many
 from tracking.accounts import Department
-from tracking.actions import Actor, InvalidInput, NotFound, TransitionError, dispatch_ticket
+from tracking.actions import Actor, InvalidInput, NotFound, TransitionError
+from tracking.actions.dispatching import DispatchOrder, dispatch_tickets
 from tracking.actions._core import load_ticket, record
 from tracking.ledger import Ledger
 from tracking.models import Ticket
@@ -44,23 +45,38 @@ def route_ticket(services, ticket_id: int, *, now: datetime) -> Routed | None:
         What was proposed and done; None when the ticket is gone, merged or
         already in a person's hands (nothing is stored then).
     """
+    return route_tickets(services, [ticket_id], now=now).get(ticket_id)
+
+
+def route_tickets(services, ticket_ids: list[int], *, now: datetime) -> dict[int, Routed]:
+    """Route several registered tickets as :func:`route_ticket` routes each, with one read, one
+    dispatch transaction and one for the proposals (an intake group's routing jobs run together).
+
+    Returns:
+        What was proposed and done for each ticket still waiting to be routed; the others are absent.
+    """
     with services.db.reading() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.status != Status.REGISTERED or ticket.merged_into_id is not None:
-            return None
-        text, address, priority = f"{ticket.title}\n{ticket.content}", ticket.address, ticket.priority
-        service_code, district = ticket.service_code, ticket.district
-    proposal = propose(services, text, address, service_code=service_code, district=district)
+        waiting = session.execute(
+            select(Ticket.id, Ticket.title, Ticket.content, Ticket.address, Ticket.priority, Ticket.service_code,
+                   Ticket.district).where(Ticket.id.in_(ticket_ids), Ticket.status == Status.REGISTERED,
+                                          Ticket.merged_into_id.is_(None)).order_by(Ticket.id)).all()
     actor = Actor.system(ROUTER_NAME)
-    if higher_priority(priority, proposal.priority):
-        raise_priority(services.ledger, ticket_id, proposal.priority, actor=actor, now=now,
-                       reason=f"分派规则“{proposal.rule}”")
-    outcome, reason = _decide(services, proposal)
-    if outcome is Outcome.DISPATCHED:
-        outcome, reason = _dispatch(services, ticket_id, proposal, actor, now, reason)
+    routed: dict[int, Routed] = {}
+    proposals = propose_many(services, [(f"{row.title}\n{row.content}", row.address, row.service_code, row.district)
+                                        for row in waiting])
+    for row, proposal in zip(waiting, proposals):
+        if higher_priority(row.priority, proposal.priority):
+            raise_priority(services.ledger, row.id, proposal.priority, actor=actor, now=now,
+                           reason=f"分派规则“{proposal.rule}”")
+        outcome, reason = _decide(services, proposal)
+        routed[row.id] = Routed(proposal, outcome, reason)
+    routed.update(_dispatch(services, {i: r for i, r in routed.items() if r.outcome is Outcome.DISPATCHED},
+                            actor, now))
     with services.db.transaction() as session:
-        store_proposal(session, ticket_id, proposal, now=now, outcome=outcome, reason=reason)
-    return Routed(proposal, outcome, reason)
+        for ticket_id, result in routed.items():
+            store_proposal(session, ticket_id, result.proposal, now=now, outcome=result.outcome,
+                           reason=result.reason)
+    return routed
 
 
 def _decide(services, proposal: Proposal) -> tuple[Outcome, str]:
@@ -71,24 +87,37 @@ def _decide(services, proposal: Proposal) -> tuple[Outcome, str]:
     return Outcome.DISPATCHED, proposal.reason
 
 
-def _dispatch(services, ticket_id: int, proposal: Proposal, actor: Actor, now: datetime,
-              reason: str) -> tuple[Outcome, str]:
+def _dispatch(services, chosen: dict[int, Routed], actor: Actor, now: datetime) -> dict[int, Routed]:
+    """Dispatch the tickets routing is sure of, in one transaction; what became of each."""
+    if not chosen:
+        return {}
+    codes = {r.proposal.department.code for r in chosen.values()}
     with services.db.reading() as session:
-        department_id = session.scalar(select(Department.id).where(
-            Department.code == proposal.department.code, Department.active.is_(True)))
-    if department_id is None:
-        return Outcome.TRIAGE, f"承办单位“{proposal.department.name}”未在系统中启用，需人工分派"
-    note = f"{ROUTER_NAME}：{reason}"
-    if proposal.model_version:
-        note += f"（模型 {proposal.model_version}）"
-    try:
-        dispatch_ticket(services.ledger, ticket_id, department_id, actor=actor, now=now, note=note,
-                        service_code=proposal.service.code if proposal.service else None)
-    except (TransitionError, NotFound):
-        return Outcome.RECORDED, "工单已由工作人员处理，建议仅作记录"
-    except InvalidInput as exc:
-        return Outcome.TRIAGE, f"{exc.message}，需人工分派"
-    return Outcome.DISPATCHED, reason
+        active = dict(session.execute(select(Department.code, Department.id).where(
+            Department.code.in_(codes), Department.active.is_(True))).all())
+    outcomes: dict[int, Routed] = {}
+    orders = []
+    for ticket_id, routed in chosen.items():
+        proposal = routed.proposal
+        department_id = active.get(proposal.department.code)
+        if department_id is None:
+            outcomes[ticket_id] = Routed(proposal, Outcome.TRIAGE,
+                                         f"承办单位“{proposal.department.name}”未在系统中启用，需人工分派")
+            continue
+        note = f"{ROUTER_NAME}：{routed.reason}"
+        if proposal.model_version:
+            note += f"（模型 {proposal.model_version}）"
+        orders.append(DispatchOrder(ticket_id, department_id, note,
+                                    proposal.service.code if proposal.service else None))
+    for ticket_id, result in dispatch_tickets(services.ledger, orders, actor=actor, now=now).items():
+        proposal = chosen[ticket_id].proposal
+        if isinstance(result, (TransitionError, NotFound)):
+            outcomes[ticket_id] = Routed(proposal, Outcome.RECORDED, "工单已由工作人员处理，建议仅作记录")
+        elif isinstance(result, InvalidInput):
+            outcomes[ticket_id] = Routed(proposal, Outcome.TRIAGE, f"{result.message}，需人工分派")
+        elif isinstance(result, Exception):
+            raise result
+    return outcomes
 
 
 def raise_priority(ledger: Ledger, ticket_id: int, priority: str, *, actor: Actor, now: datetime,

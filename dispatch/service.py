@@ -18,7 +18,7 @@ needs a dispatcher (``needs_triage``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,10 +99,28 @@ def propose(services, text: str, address: str = "", *, service_code: str | None 
         The proposal; ``choice`` is None when nothing at all can be proposed.
     """
     router = router_of(services)
+    loaded = router.model()
+    return _propose(router, loaded, _predict(loaded, text), text, address, service_code, district, exclude)
+
+
+def propose_many(services, requests: Sequence[tuple[str, str, str | None, str | None]]) -> list[Proposal]:
+    """:func:`propose` for several tickets at once (routing an intake group): one model check, one
+    batch prediction (several times cheaper per text than one at a time).
+
+    Args:
+        requests: (text, address, service code, district) of each ticket.
+    """
+    router = router_of(services)
+    loaded = router.model()
+    predictions = _predict_many(loaded, [text for text, *_ in requests])
+    return [_propose(router, loaded, prediction, text, address, service_code, district, ())
+            for prediction, (text, address, service_code, district) in zip(predictions, requests)]
+
+
+def _propose(router: Router, loaded: LoadedModel | None, prediction, text: str, address: str,
+             service_code: str | None, district: str | None, exclude: Iterable[str]) -> Proposal:
     excluded = {HOTLINE_ITSELF, *exclude}
     place = _district(router, district) or router.districts.recognise(text, address)
-    loaded = router.model()
-    prediction = _predict(loaded, text)
     ranked = _ranked(router, prediction, text, excluded, place, service_code)
     common = dict(district=place, model_name=loaded.info.name if loaded else None,
                   model_version=loaded.info.version if loaded else None,
@@ -135,6 +153,20 @@ def _predict(loaded: LoadedModel | None, text: str):
     except Exception:
         log.exception("dispatch model %s failed to predict; proposing from the catalogue", loaded.info.name)
         return None
+
+
+def _predict_many(loaded: LoadedModel | None, texts: list[str]) -> list:
+    """Predictions for several texts in one call; one by one (each guarded) if the batch fails."""
+    if loaded is None:
+        return [None] * len(texts)
+    wanted = [n for n, text in enumerate(texts) if text.strip()]
+    predictions: list = [None] * len(texts)
+    try:
+        for n, prediction in zip(wanted, loaded.classifier.predict_many([texts[n] for n in wanted])):
+            predictions[n] = prediction
+    except Exception:
+        return [_predict(loaded, text) for text in texts]
+    return predictions
 
 
 def _ranked(router: Router, prediction, text: str, excluded: set[str], place: District | None,

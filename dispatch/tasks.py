@@ -30,7 +30,14 @@ NOTE_LOOKBACK = timedelta(days=2)  # a ticket decided longer ago than this is le
 NOTE_BATCH = 500
 
 
-@task(ROUTE_TASK)
+def route_tickets_task(ctx: JobContext, jobs: list[dict]) -> None:
+    """Route an intake group's tickets together (the batch form of ``dispatch.route_ticket``)."""
+    from dispatch.routing import route_tickets
+
+    route_tickets(ctx.services, [job["ticket_id"] for job in jobs], now=ctx.now)
+
+
+@task(ROUTE_TASK, batch=route_tickets_task)
 def route_ticket_task(ctx: JobContext, *, ticket_id: int) -> None:
     """Route one registered ticket (see ``dispatch.routing.route_ticket``)."""
     from dispatch.routing import route_ticket

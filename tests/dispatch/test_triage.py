@@ -1,10 +1,11 @@
 """Routing registered tickets: confident ones go out by themselves, the rest wait in the triage queue."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dispatch.models import Outcome, TicketProposal
 from dispatch.router import Router
+from hotline.jobs import Job
 from tests.dispatch.conftest import MODEL_NAME, run_pending_jobs
 from tests.support.web import login
 from tracking.actions import Actor, NewTicket, register_ticket
@@ -126,3 +127,30 @@ def test_proposals_are_noted_for_tickets_people_decided_at_the_console(services,
     assert noted.ticket_id == by_agent.id and noted.outcome == Outcome.RECORDED
     assert noted.department_code == "water" and noted.model_version is not None
     assert waiting.id != noted.ticket_id
+
+
+def test_an_intake_group_is_routed_together_each_ticket_as_alone(services, people, model_store):
+    """The group's routing jobs run through the batch form: the same outcome per ticket, one by one's."""
+    from hotline.job_runs import run_jobs
+    from tracking.actions import dispatch_ticket
+    from tracking.actions.registration_batch import Submission, register_tickets
+
+    texts = ["小区停水两天了，自来水一直没来，请尽快恢复供水", "我家楼下那块地方的事情一直没人管",
+             "小区停水一整天，水龙头没有水"]
+    results = register_tickets(services.ledger, [
+        Submission(NewTicket(Channel.WEB, text, contact_phone="13800138000"), _system(), services.clock(),
+                   (("dispatch.route_ticket", {}),)) for text in texts])
+    first, vague, taken = (r.ticket for r in results)
+    water = people.departments["water"]
+    dispatch_ticket(services.ledger, taken.id, water.id, actor=people.agent, now=services.clock())  # a person was quicker
+    with services.db.reading() as session:
+        ids = list(session.scalars(select(Job.id).where(Job.name == "dispatch.route_ticket").order_by(Job.id)))
+    services.dispatch = Router(services.catalogue, services.settings.model_store_dir, min_confidence=0.9)
+    assert set(run_jobs(services, ids, services.clock()).values()) == {"done"}
+    with services.db.reading() as session:
+        outcome = {p.ticket_id: p.outcome for p in session.scalars(select(TicketProposal))}
+        statuses = {t.id: t.status for t in session.scalars(select(Ticket))}
+        router_events = session.scalar(select(func.count(TicketEvent.id)).where(TicketEvent.actor_name == "智能分派"))
+    assert outcome == {first.id: Outcome.DISPATCHED, vague.id: Outcome.TRIAGE}  # taken: out of routing's hands
+    assert statuses == {first.id: Status.DISPATCHED, vague.id: Status.REGISTERED, taken.id: Status.DISPATCHED}
+    assert router_events == 1

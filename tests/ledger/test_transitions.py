@@ -105,3 +105,28 @@ def test_every_role_and_status(world, action):
                     assert session.get(Ticket, ticket.id).status == status, where
             checked += 1
     assert checked == len(Status) * len(actors)
+
+
+def test_dispatching_a_group_sends_each_ticket_and_reports_the_ones_it_may_not(services):
+    from tracking.actions import InvalidInput
+    from tracking.actions.dispatching import DispatchOrder, dispatch_tickets
+    from tracking.models import TicketEvent
+    from tracking.notifications import Notification
+
+    agent = UserFactory.create(services, Role.AGENT)
+    water, closed = DepartmentFactory.create(services), DepartmentFactory.create(services, active=False)
+    fresh, other = TicketFactory.registered(services, agent), TicketFactory.registered(services, agent)
+    taken = TicketFactory.dispatched(services, agent, water)
+    results = dispatch_tickets(services.ledger, [
+        DispatchOrder(fresh.id, water.id, "智能分派：模型建议"), DispatchOrder(taken.id, water.id),
+        DispatchOrder(other.id, closed.id), DispatchOrder(999999, water.id)], actor=agent, now=services.clock())
+    assert results[fresh.id].status == Status.DISPATCHED
+    assert isinstance(results[taken.id], TransitionError) and isinstance(results[other.id], InvalidInput)
+    assert isinstance(results[999999], NotFound)
+    with services.db.reading() as session:
+        stored = session.get(Ticket, fresh.id)
+        assert stored.department_id == water.id and stored.sign_in_due_at is not None and stored.step == "sign_in"
+        event = session.query(TicketEvent).filter_by(ticket_id=fresh.id, action="dispatch").one()
+        assert event.note == "智能分派：模型建议" and event.data["department_code"] == water.code
+        assert session.query(Notification).filter_by(ticket_id=fresh.id, kind="dispatched").count() == 1
+        assert session.get(Ticket, other.id).status == Status.REGISTERED

@@ -20,7 +20,7 @@ class DepartmentFactory:
         code = code or f"dept{n}"
         with services.db.transaction() as session:
             department = Department(code=code, name=name or f"测试单位{n}", kind=fields.pop("kind", "city"),
-                                    tier=fields.pop("tier", "medium"), active=True, **fields)
+                                    tier=fields.pop("tier", "medium"), active=fields.pop("active", True), **fields)
             session.add(department)
         return department
 

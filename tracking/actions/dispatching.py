@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,9 +11,9 @@ from sqlalchemy.orm import Session
 from hotline.jobs import enqueue
 
 from tracking.accounts import Department
-from tracking.actions._core import load_ticket, record, require_text, transition
+from tracking.actions._core import can_act, check_transition, load_ticket, record, require_text, transition
 from tracking.actions.actor import Actor
-from tracking.actions.errors import Forbidden, InvalidInput, TransitionError
+from tracking.actions.errors import Forbidden, InvalidInput, LedgerError, NotFound, TransitionError
 from tracking.ledger import Ledger
 from tracking.models import Ticket
 from tracking.notifications import notify
@@ -28,11 +29,62 @@ def dispatch_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor
     """派单: send a registered ticket to the department responsible, and start its clock."""
     with ledger.db.transaction() as session:
         ticket = transition(session, ticket_id, "dispatch", actor, now)
-        _assign(session, ledger, ticket, department_id, now, service_code)
-        record(session, ticket, "dispatch", actor, now, note=note, department_code=ticket.department.code,
-               **_dues(ticket))
-        notify_dispatched(session, ticket, now)
+        _dispatch(session, ledger, ticket, department_id, actor, now, note, service_code)
     return ticket
+
+
+@dataclass(frozen=True)
+class DispatchOrder:
+    """One ticket of :func:`dispatch_tickets`: where it goes, and the note of its event."""
+
+    ticket_id: int
+    department_id: int
+    note: str = ""
+    service_code: str | None = None
+
+
+def dispatch_tickets(ledger: Ledger, orders: Sequence[DispatchOrder], *, actor: Actor,
+                     now: datetime) -> dict[int, Ticket | LedgerError]:
+    """派单 of many tickets in one transaction (routing a whole intake group at once).
+
+    Each ticket is dispatched exactly as :func:`dispatch_ticket` does it, with
+    its own event and notification; one that may not be dispatched (a person
+    took it meanwhile, its department was closed) gets its error and the
+    others go on. The tickets are locked in id order, so two groups never wait
+    on each other in a circle.
+
+    Returns:
+        For each ticket id: the dispatched ticket, or the error that kept it back.
+    """
+    results: dict[int, Ticket | LedgerError] = {}
+    with ledger.db.transaction() as session, session.no_autoflush:  # one flush at commit, not one per ticket
+        locked = {t.id: t for t in session.scalars(
+            select(Ticket).where(Ticket.id.in_([o.ticket_id for o in orders])).order_by(Ticket.id)
+            .with_for_update())}
+        # Loaded once and held (the session's identity map only keeps what is referenced), so each
+        # ticket's department is found there without a query.
+        departments = session.scalars(select(Department).where(
+            Department.id.in_({o.department_id for o in orders}))).all()
+        for order in orders:
+            try:
+                ticket = locked.get(order.ticket_id)
+                if ticket is None or not can_act(actor, ticket):
+                    raise NotFound("工单不存在或无权查看")
+                check_transition(ticket, "dispatch", actor)
+                _dispatch(session, ledger, ticket, order.department_id, actor, now, order.note, order.service_code)
+                results[order.ticket_id] = ticket
+            except LedgerError as exc:
+                results[order.ticket_id] = exc
+        del departments
+    return results
+
+
+def _dispatch(session: Session, ledger: Ledger, ticket: Ticket, department_id: int, actor: Actor,
+              now: datetime, note: str, service_code: str | None) -> None:
+    _assign(session, ledger, ticket, department_id, now, service_code)
+    record(session, ticket, "dispatch", actor, now, note=note, department_code=ticket.department.code,
+           **_dues(ticket))
+    notify_dispatched(session, ticket, now)
 
 
 def reassign_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor: Actor,
