@@ -98,10 +98,10 @@ def actor_for_api_key(db: Database, key: str) -> Actor | None:
     """
     if not key or not key.startswith(KEY_PREFIX):
         return None
+    cached = cached_api_key_actor(key)
+    if cached is not None:
+        return cached
     digest, now = _digest(key), _monotonic()
-    cached = _key_cache.get(digest)
-    if cached is not None and cached[0] > now:
-        return cached[1]
     with db.reading() as session:
         user = session.scalar(select(User).join(ApiKey).where(
             ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None), User.active.is_(True)))
@@ -114,6 +114,15 @@ def actor_for_api_key(db: Database, key: str) -> Actor | None:
                 _key_cache.clear()
             _key_cache[digest] = (now + KEY_CACHE_SECONDS, actor)
     return actor
+
+
+def cached_api_key_actor(key: str) -> Actor | None:
+    """The actor of a key looked up less than ``KEY_CACHE_SECONDS`` ago, without touching the database.
+
+    Cheap enough for the event loop: a web handler tries it before sending the lookup to a thread.
+    """
+    cached = _key_cache.get(_digest(key))
+    return cached[1] if cached is not None and cached[0] > _monotonic() else None
 
 
 def _digest(key: str) -> str:

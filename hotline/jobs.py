@@ -104,10 +104,8 @@ def enqueue(session: Session, name: str, *, now: datetime, ticket_id: int | None
               status=JobStatus.PENDING, attempts=0, max_attempts=MAX_ATTEMPTS)
     session.add(job)
     session.flush()
-    submit = session.info.get("job_submitter")
-    if submit is not None and delay <= timedelta(0):
-        job_id = job.id
-        after_commit(session, lambda: submit(job_id))
+    if delay <= timedelta(0):
+        _submit_after_commit(session, [job.id])
     return job
 
 
@@ -127,12 +125,27 @@ def enqueue_many(session: Session, jobs: list[tuple[str, int | None, dict[str, A
          "status": JobStatus.PENDING.value, "attempts": 0, "max_attempts": MAX_ATTEMPTS, "last_error": None,
          "ticket_id": ticket_id, "created_at": now, "run_after": now, "started_at": None, "finished_at": None}
         for job_id, (name, ticket_id, args) in zip(ids, jobs)])
-    submit_many, submit = session.info.get("job_batch_submitter"), session.info.get("job_submitter")
-    if submit_many is not None and ids:
-        after_commit(session, lambda: submit_many(ids))
-    elif submit is not None:
-        after_commit(session, lambda: [submit(job_id) for job_id in ids])
+    _submit_after_commit(session, ids)
     return ids
+
+
+def _submit_after_commit(session: Session, job_ids: list[int]) -> None:
+    """Hand the transaction's jobs to the queue once it commits: all of them in one submission."""
+    waiting = session.info.get("jobs_to_submit")
+    if waiting is None:
+        waiting = session.info["jobs_to_submit"] = []
+        submit_many, submit = session.info.get("job_batch_submitter"), session.info.get("job_submitter")
+
+        def hand_over() -> None:
+            ids = list(session.info.pop("jobs_to_submit", waiting))
+            if submit_many is not None:
+                submit_many(ids)
+            elif submit is not None:
+                for job_id in ids:
+                    submit(job_id)
+
+        after_commit(session, hand_over)
+    waiting.extend(job_ids)
 
 
 def registered_tasks() -> dict[str, TaskFunction]:

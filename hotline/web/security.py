@@ -11,7 +11,7 @@ from aiohttp_session import get_session, new_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from config.settings import Settings
-from hotline.auth import actor_for_api_key
+from hotline.auth import actor_for_api_key, cached_api_key_actor
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from tracking.actions import Actor
@@ -42,7 +42,7 @@ async def current_actor(request: web.Request) -> Actor | None:
     actor = None
     key = api_key_of(request)
     if key:
-        actor = await run_blocking(actor_for_api_key, services.db, key)
+        actor = cached_api_key_actor(key) or await run_blocking(actor_for_api_key, services.db, key)
     else:
         session = await get_session(request)
         user_id = session.get("user_id")
