@@ -113,7 +113,7 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
         raise InvalidInput("请填写诉求内容")
     if len(record.content) > MAX_CONTENT:
         raise InvalidInput(f"诉求内容不能超过{MAX_CONTENT}字")
-    message, earlier = _keep_message(services, record, phone, now)
+    message, first_delivery, earlier = _keep_message(services, record, phone, now)
     if earlier is not None:
         return earlier
     district = _district(services, record)
@@ -128,7 +128,9 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
         contact_phone=phone, address=record.address, external_id=record.external_id,
         priority=record.priority, service_code=record.service_code, district=district,
         lat=record.lat, lon=record.lon, upstream_due_at=record.upstream_due_at)
-    registration = register_ticket(services.ledger, new, actor=actor, now=now, follow_ups=follow_ups)
+    # A message kept just now cannot have made a ticket yet: no need to look for one first.
+    registration = register_ticket(services.ledger, new, actor=actor, now=now, follow_ups=follow_ups,
+                                   look_for_earlier=not first_delivery)
     link_message(services.db, message.id, registration.ticket.id,
                  outcome=Outcome.REPEAT if repeat else Outcome.TICKET,
                  repeat_of_id=repeat.ticket.id if repeat else None)
@@ -196,14 +198,15 @@ def keep_message(services, record: IntakeRecord, sender: str | None, now: dateti
 
 
 def _keep_message(services, record: IntakeRecord, phone: str | None,
-                  now: datetime) -> tuple[IntakeMessage, IntakeResult | None]:
+                  now: datetime) -> tuple[IntakeMessage, bool, IntakeResult | None]:
+    """The kept message, whether this is its first delivery, and the answer already given to it, if any."""
     message, new = keep_message(services, record, phone, now)
     if new or message.ticket_id is None:
-        return message, None  # an earlier delivery stopped before its ticket: finish it now
+        return message, new, None  # new, or an earlier delivery stopped before its ticket: finish it now
     with services.db.reading() as session:
         ticket = session.get(Ticket, message.ticket_id)
         repeat_of = session.get(Ticket, message.repeat_of_id) if message.repeat_of_id else None
-    return message, IntakeResult(ticket, False, repeat_of)
+    return message, False, IntakeResult(ticket, False, repeat_of)
 
 
 def _find_repeat(services, record: IntakeRecord, phone: str | None, district: str | None,

@@ -51,7 +51,7 @@ class Registration:
 
 
 def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: datetime,
-                    follow_ups: Sequence[tuple[str, dict]] = ()) -> Registration:
+                    follow_ups: Sequence[tuple[str, dict]] = (), look_for_earlier: bool = True) -> Registration:
     """Register a ticket (受理), or return the one this external message already made.
 
     Re-delivery of the same external message (same channel and external id) is
@@ -63,13 +63,17 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
             arguments) pairs, e.g. ``("sms.send", {...})``; each gets ``ticket_id``.
             They are written in the same transaction, so a registered ticket
             never misses them, and are skipped on re-delivery.
+        look_for_earlier: read the ticket of an earlier delivery first (the common case of
+            a re-delivery then takes no number). A caller that knows this is the message's
+            first delivery skips the read; a ticket that exists all the same is still found,
+            through the unique constraint.
 
     Raises:
         InvalidInput: no content, or a field too long.
         Forbidden: department staff do not register tickets.
     """
     title, content, phone = checked(new, actor)
-    if new.external_id:
+    if new.external_id and look_for_earlier:
         existing = find_by_external_id(ledger, new.channel, new.external_id)
         if existing is not None:
             return Registration(existing, created=False)
