@@ -23,6 +23,7 @@ RQ_QUEUE_NAME = "hotline"
 class JobQueue(Protocol):
     def submit(self, job_id: int) -> None: ...
     def submit_many(self, job_ids: list[int]) -> None: ...
+    def backlog(self) -> int | None: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def health(self) -> dict[str, Any]: ...
@@ -66,6 +67,10 @@ class InProcessQueue:
                 run_jobs(self.services, job_ids, self.clock())
                 count += len(job_ids)
 
+    def backlog(self) -> int | None:
+        """Submissions waiting for the thread (each holds one or more jobs)."""
+        return self._ids.qsize()
+
     def health(self) -> dict[str, Any]:
         return {"backend": "in-process", "ok": True, "waiting": self._ids.qsize()}  # batches, not jobs
 
@@ -99,6 +104,13 @@ class RqQueue:
                                result_ttl=0, failure_ttl=7 * 24 * 3600)
         except Exception as exc:  # Redis down: the jobs stay pending and the relay resubmits
             log.warning("could not hand jobs %s to Redis (%s); the relay will retry", job_ids, exc)
+
+    def backlog(self) -> int | None:
+        """Messages waiting in the rq queue; None when Redis cannot be asked."""
+        try:
+            return len(self.queue)
+        except Exception:
+            return None
 
     def start(self) -> None:
         pass

@@ -51,19 +51,31 @@ def every(period: timedelta, task_name: str) -> None:
         PERIODIC.append(Periodic(task_name, period))
 
 
-def relay(db: Database, submit: Callable[[int], None], now: datetime) -> int:
-    """Resubmit due jobs that no queue holds; returns how many were handed over."""
+def relay(db: Database, submit: Callable[[int], None], now: datetime, *, backlog: int | None = 0,
+          submit_many: Callable[[list[int]], None] | None = None) -> int:
+    """Resubmit due jobs that no queue holds; returns how many were handed over.
+
+    Args:
+        backlog: how many submissions wait in the queue backend (None: it cannot tell). While
+            some wait, a job never started is presumed to be among them (a backlog after a
+            burst of tickets, not a lost submission) and is left alone: handing it over again
+            would only add a duplicate to the backlog, run alone instead of in its group.
+            Retries and jobs taken back from a dead worker are handed over regardless.
+        submit_many: hands over all the ids at once (one queue message), when given.
+    """
     with db.transaction() as session:
         session.execute(update(Job).where(
             Job.status == JobStatus.RUNNING, Job.started_at < now - RUNNING_LEASE
         ).values(status=JobStatus.PENDING))
-        ids = session.scalars(select(Job.id).where(
-            Job.status == JobStatus.PENDING,
-            or_(Job.run_after <= now - SUBMIT_GRACE,
-                (Job.attempts > 0) & (Job.run_after <= now)),
-        ).order_by(Job.id).limit(RELAY_BATCH)).all()
-    for job_id in ids:
-        submit(job_id)
+        retried = (Job.attempts > 0) & (Job.run_after <= now)
+        due = retried if backlog else or_(Job.run_after <= now - SUBMIT_GRACE, retried)
+        ids = session.scalars(select(Job.id).where(Job.status == JobStatus.PENDING, due)
+                              .order_by(Job.id).limit(RELAY_BATCH)).all()
+    if ids and submit_many is not None:
+        submit_many(list(ids))
+    else:
+        for job_id in ids:
+            submit(job_id)
     return len(ids)
 
 
@@ -92,8 +104,10 @@ class Scheduler:
     """A daemon thread calling :func:`relay` and :func:`run_periodic` every ``TICK``."""
 
     def __init__(self, db: Database, submit: Callable[[int], None], clock: Callable[[], datetime],
-                 tick: float = TICK):
+                 tick: float = TICK, *, backlog: Callable[[], int | None] = lambda: 0,
+                 submit_many: Callable[[list[int]], None] | None = None):
         self.db, self.submit, self.clock, self.tick = db, submit, clock, tick
+        self.backlog, self.submit_many = backlog, submit_many
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -111,6 +125,6 @@ class Scheduler:
             try:
                 now = self.clock()
                 run_periodic(self.db, now)
-                relay(self.db, self.submit, now)
+                relay(self.db, self.submit, now, backlog=self.backlog(), submit_many=self.submit_many)
             except Exception:  # the database may be restarting; try again next tick
                 log.exception("scheduler tick failed")

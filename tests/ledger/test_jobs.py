@@ -152,3 +152,14 @@ def test_a_failing_batch_runs_its_jobs_one_by_one_so_only_the_bad_one_fails(serv
     jobs = _jobs(services)
     assert [j.status for j in jobs] == [JobStatus.DONE, JobStatus.PENDING, JobStatus.DONE]
     assert "bad job" in jobs[1].last_error and jobs[1].attempts == 1  # retried later with back-off
+
+
+def test_relay_leaves_a_backlog_alone_and_takes_back_what_no_queue_holds(services, clock):
+    """After a burst the queue holds the jobs: handing them over again would only add duplicates."""
+    with services.db.transaction() as session:
+        waiting = enqueue_many(session, [("tests.record", None, {"value": n}) for n in range(3)], now=clock())
+    clock.advance(minutes=1)
+    assert relay(services.db, services.queue.submit, clock(), backlog=1) == 0  # still queued, surely
+    handed: list[list[int]] = []
+    assert relay(services.db, services.queue.submit, clock(), backlog=0, submit_many=handed.append) == 3
+    assert handed == [waiting]  # the queue emptied and they are still pending: lost, so sent again at once
