@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from dispatch.models import Outcome, TicketAssist, TicketProposal
 from hotline.db import Database
+from hotline.paging import page_count
 from tracking.accounts import Department
 from tracking.models import Ticket, TicketEvent
 from tracking.states import Priority, Status
@@ -38,7 +39,7 @@ class Listing:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def _latest_proposal_ids():

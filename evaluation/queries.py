@@ -13,6 +13,7 @@ from evaluation.records import FLAGS, records_query
 from evaluation.rules import Rules
 from evaluation.sql import analytic
 from hotline.db import Database
+from hotline.paging import page_count
 from tracking.accounts import Department
 from tracking.models import TicketEvent
 
@@ -46,7 +47,7 @@ class RecordPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def records(db: Database, rules: Rules, start: datetime, end: datetime, now: datetime, *, flag: str,

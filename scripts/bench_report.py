@@ -32,15 +32,20 @@ def uptime_load() -> str:
         return "?"
 
 
-def replace_section(name: str, title: str, body: str) -> None:
-    """Put ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->``, other sections untouched."""
+def replace_section(name: str, title: str, body: str, *, path: Path = BENCHMARKS, heading: str | None = None) -> None:
+    """Put ``body`` between ``<!-- name:start -->`` and ``<!-- name:end -->``, other sections untouched.
+
+    Args:
+        heading: the section's heading line; ``## {title} (scripts/{name}.py)`` by default.
+        path: the file to update (docs/benchmarks.md by default).
+    """
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    section = f"{start}\n## {title} (scripts/{name}.py)\n\n{body}\n{end}"
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
+    section = f"{start}\n{heading or f'## {title} (scripts/{name}.py)'}\n\n{body}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if start in text and end in text:
         before, rest = text.split(start, 1)
         text = before + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(text, encoding="utf-8")
-    print(f"wrote the {name} section of {BENCHMARKS.relative_to(ROOT)}")
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote the {name} section of {path}")

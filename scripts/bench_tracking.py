@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import column, create_engine, table, text  # noqa: E402
 
 from hotline.db import AwareDateTime, Database  # noqa: E402
+from scripts.bench_report import replace_section  # noqa: E402
 from hotline.migrate import upgrade  # noqa: E402
 from tracking.calendar import load_calendar  # noqa: E402
 from tracking.deadlines import load_time_limits, yellow_from  # noqa: E402
@@ -48,7 +49,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday morning
 MINUTES = 5
 DEPARTMENTS = 80
-START, END = "<!-- bench_tracking:start -->", "<!-- bench_tracking:end -->"
 COLUMNS = ("number", "channel", "contact_name", "contact_phone", "title", "content", "address", "priority",
            "status", "department_id", "registered_at", "updated_at", "dispatched_at", "sign_in_due_at",
            "accepted_at", "reply_due_at", "replied_at", "callback_due_at", "return_count", "reopen_count",
@@ -196,7 +196,7 @@ def run(name: str, url: str, fill, tickets: int, seed: int) -> dict:
 def markdown(results: list[dict], when: datetime) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    lines = [START, "## Deadline sweep (tracking)", "",
+    lines = [
              f"`scripts/bench_tracking.py`, run {when:%Y-%m-%d} on {cpu} ({os.cpu_count()} CPUs, shared with "
              "other work), Python " + platform.python_version() + ". Open tickets bulk-inserted with deadlines spread "
              "over the next days (15% waiting for sign-in, 55% being handled, 30% waiting for the callback, some of "
@@ -219,21 +219,14 @@ def markdown(results: list[dict], when: datetime) -> str:
     lines += ["", "Goal: under one second for a sweep over a million open tickets on PostgreSQL. The cost follows "
               "the number of lights that changed since the last run (about 285 a minute here, each written as an "
               "event, a notification and, for red ones, an escalation), not the number of open tickets: the sweep "
-              "with nothing to do reads a few index pages. Times were taken while other work may share the CPUs.", END]
+              "with nothing to do reads a few index pages. Times were taken while other work may share the CPUs."]
     return "\n".join(lines)
 
 
 def write_docs(path: Path, results: list[dict], when: datetime) -> None:
     """Replace our marked section of docs/benchmarks.md (or add it), keeping the others."""
-    section = markdown(results, when)
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        updated = before + section + rest.split(END, 1)[1]
-    else:
-        updated = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(updated, encoding="utf-8")
-    print(f"wrote {path}")
+    replace_section("bench_tracking", "Deadline sweep (tracking)", markdown(results, when), path=path,
+                    heading="## Deadline sweep (tracking)")
 
 
 def main() -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dispatch.access import assisted_ticket_ids
 from hotline.db import Database
+from hotline.paging import page_count
 from tracking.accounts import Department, User
 from tracking.actions import Actor, NotFound
 from tracking.actions._core import can_see
@@ -47,7 +48,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(self.page if self.items else 1, -(-self.total // self.per_page))
+        return max(self.page if self.items else 1, page_count(self.total, self.per_page))
 
     @property
     def has_next(self) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from hotline.db import Database
+from hotline.paging import page_count
 from tracking.accounts import Department
 from tracking.actions import Actor, Forbidden, NotFound
 from tracking.actions.callback import REOPENS_BEFORE_SUPERVISION
@@ -45,7 +46,7 @@ class Worklist:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def _search(query, text: str | None):
