@@ -163,3 +163,15 @@ def test_relay_leaves_a_backlog_alone_and_takes_back_what_no_queue_holds(service
     handed: list[list[int]] = []
     assert relay(services.db, services.queue.submit, clock(), backlog=0, submit_many=handed.append) == 3
     assert handed == [waiting]  # the queue emptied and they are still pending: lost, so sent again at once
+
+
+def test_a_batch_run_takes_the_jobs_of_its_task_waiting_behind_it(services, clock):
+    with services.db.transaction() as session:
+        first = enqueue_many(session, [("tests.batched", None, {"value": 1})], now=clock())
+    with services.db.transaction() as session:
+        enqueue_many(session, [("tests.batched", None, {"value": n}) for n in (2, 3)]
+                     + [("tests.record", None, {"value": 9})], now=clock())
+    assert set(run_jobs(services, first, clock()).values()) == {JobStatus.DONE}
+    assert CALLS == [{"batch": [1, 2, 3]}]  # the later group's jobs joined; the other task's did not
+    assert services.queue.drain() == 4  # their own submissions (4 ids) then find only tests.record to run
+    assert CALLS[1]["value"] == 9 and len(CALLS) == 2
