@@ -11,7 +11,8 @@ an :class:`IntakeRecord` and calls :func:`receive`, which
    follow-up jobs are written in the ticket's own transaction: routing by
    dispatch (``dispatch.route_ticket``) for a new request, and
    ``intake.settle`` (fold a repeat into the earlier ticket, send the
-   acknowledgement SMS), so a registered ticket never misses them.
+   acknowledgement SMS), so a registered ticket never misses them; the kept
+   message is pointed at its ticket in that transaction too.
 """
 from __future__ import annotations
 
@@ -129,11 +130,12 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
         priority=record.priority, service_code=record.service_code, district=district,
         lat=record.lat, lon=record.lon, upstream_due_at=record.upstream_due_at)
     # A message kept just now cannot have made a ticket yet: no need to look for one first.
-    registration = register_ticket(services.ledger, new, actor=actor, now=now, follow_ups=follow_ups,
-                                   look_for_earlier=not first_delivery)
-    link_message(services.db, message.id, registration.ticket.id,
-                 outcome=Outcome.REPEAT if repeat else Outcome.TICKET,
-                 repeat_of_id=repeat.ticket.id if repeat else None)
+    outcome, repeat_of_id = (Outcome.REPEAT, repeat.ticket.id) if repeat else (Outcome.TICKET, None)
+    registration = register_ticket(
+        services.ledger, new, actor=actor, now=now, follow_ups=follow_ups, look_for_earlier=not first_delivery,
+        also=lambda session, ticket: _link(session, message.id, ticket.id, outcome, repeat_of_id))
+    if not registration.created:  # an earlier delivery's ticket: point this message at it too
+        link_message(services.db, message.id, registration.ticket.id, outcome=outcome, repeat_of_id=repeat_of_id)
     return IntakeResult(registration.ticket, registration.created, repeat.ticket if repeat else None,
                         repeat.reason if repeat else "")
 
@@ -149,13 +151,14 @@ def link_message(db, message_id: int, ticket_id: int, *, outcome: Outcome,
                  repeat_of_id: int | None = None) -> None:
     """Point a kept message and its files at the ticket they became (idempotent)."""
     with db.transaction() as session:
-        message = session.get(IntakeMessage, message_id)
-        if message.ticket_id is None:
-            message.ticket_id = ticket_id
-            message.outcome = outcome
-            message.repeat_of_id = repeat_of_id
-        session.execute(update(Attachment).where(Attachment.intake_message_id == message_id,
-                                                 Attachment.ticket_id.is_(None)).values(ticket_id=ticket_id))
+        _link(session, message_id, ticket_id, outcome, repeat_of_id)
+
+
+def _link(session, message_id: int, ticket_id: int, outcome: Outcome, repeat_of_id: int | None) -> None:
+    session.execute(update(IntakeMessage).where(IntakeMessage.id == message_id, IntakeMessage.ticket_id.is_(None))
+                    .values(ticket_id=ticket_id, outcome=outcome, repeat_of_id=repeat_of_id))
+    session.execute(update(Attachment).where(Attachment.intake_message_id == message_id,
+                                             Attachment.ticket_id.is_(None)).values(ticket_id=ticket_id))
 
 
 def keep_message(services, record: IntakeRecord, sender: str | None, now: datetime,

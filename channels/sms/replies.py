@@ -137,6 +137,11 @@ def _note_on(services, record: IntakeRecord, survey: SmsSurvey, now: datetime) -
 
 
 def _earlier_delivery(services, message_sid: str) -> SmsAnswer | None:
+    # Most messages are new: a plain read tells, and only a re-delivery takes the row's lock to count itself.
+    with services.db.reading() as session:
+        if session.scalar(select(IntakeMessage.id).where(
+                IntakeMessage.channel == Channel.SMS, IntakeMessage.external_id == message_sid)) is None:
+            return None
     with services.db.transaction() as session:
         message = session.scalar(select(IntakeMessage).where(
             IntakeMessage.channel == Channel.SMS, IntakeMessage.external_id == message_sid).with_for_update())

@@ -1,7 +1,7 @@
 """受理: turning what a citizen said into a numbered ticket, exactly once."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -51,7 +51,8 @@ class Registration:
 
 
 def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: datetime,
-                    follow_ups: Sequence[tuple[str, dict]] = (), look_for_earlier: bool = True) -> Registration:
+                    follow_ups: Sequence[tuple[str, dict]] = (), look_for_earlier: bool = True,
+                    also: Callable[[Session, Ticket], None] | None = None) -> Registration:
     """Register a ticket (受理), or return the one this external message already made.
 
     Re-delivery of the same external message (same channel and external id) is
@@ -67,6 +68,8 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
             a re-delivery then takes no number). A caller that knows this is the message's
             first delivery skips the read; a ticket that exists all the same is still found,
             through the unique constraint.
+        also: the caller's own writes for a new ticket, done in its transaction so that both
+            happen or neither (intake points the kept message at its ticket).
 
     Raises:
         InvalidInput: no content, or a field too long.
@@ -82,6 +85,8 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
             ticket = _insert(session, ledger, new, title, content, phone, actor, now)
             for name, args in follow_ups:
                 enqueue(session, name, now=now, ticket_id=ticket.id, **args)
+            if also is not None:
+                also(session, ticket)
     except IntegrityError:
         existing = new.external_id and find_by_external_id(ledger, new.channel, new.external_id)
         if not existing:
