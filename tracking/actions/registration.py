@@ -4,21 +4,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline.jobs import enqueue
-from tracking.actions._core import record, require_text
+from tracking.actions._core import require_text
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput
+from tracking.actions.ticket_rows import Checked, write_tickets
 from tracking.ledger import Ledger
-from tracking.models import Contact, Ticket, TicketCounter
-from tracking.states import Channel, Priority, Role, Status
+from tracking.models import Ticket
+from tracking.states import Channel, Priority, Role
 
 MAX_TITLE = 200
 MAX_CONTENT = 20000
@@ -82,9 +79,8 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
             return Registration(existing, created=False)
     try:
         with ledger.db.transaction() as session:
-            ticket = _insert(session, ledger, new, title, content, phone, actor, now)
-            for name, args in follow_ups:
-                enqueue(session, name, now=now, ticket_id=ticket.id, **args)
+            [ticket] = write_tickets(session, ledger, [Checked(new, actor, now, title, content, phone,
+                                                               tuple(follow_ups))])
             if also is not None:
                 also(session, ticket)
     except IntegrityError:
@@ -113,70 +109,6 @@ def checked(new: NewTicket, actor: Actor) -> tuple[str, str, str | None]:
     content = require_text(new.content, "诉求内容", MAX_CONTENT)
     title = (new.title or "").strip()[:MAX_TITLE] or content[:30]
     return title, content, normalise_phone(new.contact_phone)
-
-
-def _insert(session: Session, ledger: Ledger, new: NewTicket, title: str, content: str, phone: str | None,
-            actor: Actor, now: datetime) -> Ticket:
-    contact = None
-    if phone:
-        contact = session.scalar(select(Contact).where(Contact.phone == phone).limit(1))
-        if contact is None:
-            contact = Contact(name=new.contact_name.strip(), phone=phone, created_at=now)
-            session.add(contact)
-    ticket = new_ticket(new, title, content, phone, allocate_number(session, now, ledger.tz), actor, now)
-    ticket.contact = contact
-    session.add(ticket)
-    record(session, ticket, "register", actor, now, to_status=Status.REGISTERED, channel=new.channel.value)
-    session.flush()
-    return ticket
-
-
-def new_ticket(new: NewTicket, title: str, content: str, phone: str | None, number: str, actor: Actor,
-               now: datetime) -> Ticket:
-    """A registered ticket's row, not yet in any session (its ``register`` event is the caller's to write)."""
-    return Ticket(
-        number=number, channel=new.channel,
-        external_id=new.external_id, contact_name=new.contact_name.strip()[:80],
-        contact_phone=phone, title=title, content=content, address=(new.address or "").strip()[:300],
-        district=new.district, lat=new.lat, lon=new.lon, service_code=new.service_code,
-        priority=Priority(new.priority), status=Status.REGISTERED, registered_by_id=actor.user_id,
-        registered_at=now, updated_at=now, upstream_due_at=new.upstream_due_at)
-
-
-def allocate_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
-    """Next public number of the local day, e.g. ``20261122-000123``.
-
-    One upsert that increments a per-day counter and returns it: the row lock
-    (PostgreSQL) or the write lock (SQLite) makes concurrent callers queue, so
-    no two tickets share a number.
-
-    On PostgreSQL the upsert commits on its own, in a short transaction of its
-    own connection: inside the registration's transaction, the counter's row
-    lock was held until that commit, so every ticket of the city waited for the
-    previous one's inserts and disk flush (about a hundred tickets a second at
-    most, see docs/benchmarks.md). The price is a gap in the day's numbers when
-    a registration then fails; numbers are never reused. SQLite has one writer
-    at a time anyway, and a second connection would wait on the first's lock,
-    so there the upsert stays in the registration's transaction.
-    """
-    return allocate_numbers(session, now, tz, 1)[0]
-
-
-def allocate_numbers(session: Session, now: datetime, tz: ZoneInfo, count: int) -> list[str]:
-    """``count`` consecutive numbers of the local day of ``now``, with one upsert (as :func:`allocate_number`)."""
-    day = now.astimezone(tz).strftime("%Y%m%d")
-    bind = session.get_bind()
-    postgres = bind.dialect.name == "postgresql"
-    stmt = (pg_insert if postgres else sqlite_insert)(TicketCounter).values(day=day, last_value=count)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + count}
-    ).returning(TicketCounter.last_value)
-    if postgres:
-        with bind.begin() as connection:
-            last = connection.execute(stmt).scalar_one()
-    else:
-        last = session.execute(stmt).scalar_one()
-    return [f"{day}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
 
 
 def normalise_phone(phone: str | None) -> str | None:

@@ -4,32 +4,25 @@ At a typhoon's peak every registration paying for its own transaction, number
 upsert and disk flush is what limits intake (docs/benchmarks.md). The web
 process's :class:`tracking.group_commit.GroupCommit` gathers the requests that
 arrive while the previous group is being written and hands them here: one
-counter upsert per day, one contact lookup, one flush of every ticket, event and
-follow-up job (Core ``executemany`` with ids taken first, see ``hotline.ids``),
-one commit. Each ticket gets the same row and ``register`` event, naming its
-actor, as ``register_ticket`` writes.
+counter upsert per day, one contact lookup, one statement per table
+(``tracking.actions.ticket_rows``, which ``register_ticket`` writes through
+too), one commit. Each ticket gets its own ``register`` event naming its actor.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from hotline.ids import next_ids
-from hotline.jobs import enqueue_many
-from tracking.actions._core import event_fields
 from tracking.actions.actor import Actor
 from tracking.actions.errors import LedgerError
-from tracking.actions.registration import (NewTicket, Registration, allocate_numbers, checked, new_ticket,
-                                           register_ticket)
+from tracking.actions.registration import NewTicket, Registration, checked, register_ticket
+from tracking.actions.ticket_rows import Checked, write_tickets
 from tracking.ledger import Ledger
-from tracking.models import Contact, Ticket, TicketEvent
-from tracking.schedule import refresh_schedule
-from tracking.states import Status
+from tracking.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -56,12 +49,14 @@ def register_tickets(ledger: Ledger, submissions: Sequence[Submission]) -> list[
         For each submission, in order: its registration or the error it raised.
     """
     results: list[Registration | LedgerError | None] = [None] * len(submissions)
-    prepared: list[tuple[int, Submission, tuple[str, str, str | None]]] = []
+    prepared: list[tuple[int, Checked]] = []
     for index, item in enumerate(submissions):
         try:
-            prepared.append((index, item, checked(item.new, item.actor)))
+            title, content, phone = checked(item.new, item.actor)
         except LedgerError as exc:
             results[index] = exc
+            continue
+        prepared.append((index, Checked(item.new, item.actor, item.now, title, content, phone, item.follow_ups)))
     prepared, repeats = _first_deliveries(ledger, prepared, results)
     try:
         created = _write(ledger, prepared)
@@ -75,9 +70,10 @@ def register_tickets(ledger: Ledger, submissions: Sequence[Submission]) -> list[
     return results  # type: ignore[return-value]
 
 
-def _first_deliveries(ledger: Ledger, prepared: list, results: list) -> tuple[list, dict[int, int]]:
+def _first_deliveries(ledger: Ledger, prepared: list[tuple[int, Checked]],
+                      results: list) -> tuple[list[tuple[int, Checked]], dict[int, int]]:
     """Drop submissions whose external message is already a ticket, or appears earlier in the group."""
-    keys = {(item.new.channel, item.new.external_id) for _, item, _ in prepared if item.new.external_id}
+    keys = {(item.new.channel, item.new.external_id) for _, item in prepared if item.new.external_id}
     known: dict[tuple, Ticket] = {}
     if keys:
         with ledger.db.reading() as session:
@@ -85,7 +81,7 @@ def _first_deliveries(ledger: Ledger, prepared: list, results: list) -> tuple[li
                 select(Ticket).where(tuple_(Ticket.channel, Ticket.external_id).in_(list(keys))))}
     first: dict[tuple, int] = {}
     kept, repeats = [], {}
-    for index, item, fields in prepared:
+    for index, item in prepared:
         key = (item.new.channel, item.new.external_id) if item.new.external_id else None
         if key in known:
             results[index] = Registration(known[key], created=False)
@@ -94,77 +90,16 @@ def _first_deliveries(ledger: Ledger, prepared: list, results: list) -> tuple[li
         else:
             if key:
                 first[key] = index
-            kept.append((index, item, fields))
+            kept.append((index, item))
     return kept, repeats
 
 
-def _write(ledger: Ledger, prepared: list) -> dict[int, Ticket]:
-    """Insert the group's contacts, tickets, events and jobs: one statement per table, rows known beforehand."""
+def _write(ledger: Ledger, prepared: list[tuple[int, Checked]]) -> dict[int, Ticket]:
     if not prepared:
         return {}
     with ledger.db.transaction() as session:
-        contact_ids = _contacts(session, prepared)
-        numbers = _numbers(session, ledger, [item.now for _, item, _ in prepared])
-        tickets: dict[int, Ticket] = {}
-        events = []
-        for (index, item, (title, content, phone)), number, ticket_id in zip(
-                prepared, numbers, next_ids(session, Ticket.__table__, len(prepared))):
-            ticket = tickets[index] = new_ticket(item.new, title, content, phone, number, item.actor, item.now)
-            ticket.id, ticket.contact_id = ticket_id, contact_ids.get(phone)
-            refresh_schedule(ticket)
-            events.append({"ticket_id": ticket_id, **event_fields(
-                None, "register", item.actor, item.now, from_status=Status(ticket.status), to_status=Status.REGISTERED,
-                note="", data={"channel": item.new.channel.value})})
-        session.execute(insert(Ticket.__table__), [_row(ticket) for ticket in tickets.values()])
-        session.execute(insert(TicketEvent.__table__), events)
-        jobs = [(name, tickets[index].id, args) for index, item, _ in prepared for name, args in item.follow_ups]
-        if jobs:
-            enqueue_many(session, jobs, now=max(item.now for _, item, _ in prepared))
-    return tickets
-
-
-def _contacts(session, prepared: list) -> dict[str, int]:
-    """The contact id of each phone of the group: the first one known, or a new contact."""
-    phones: dict[str, Submission] = {}
-    for _, item, (_, _, phone) in prepared:
-        if phone:
-            phones.setdefault(phone, item)
-    if not phones:
-        return {}
-    known = dict(session.execute(select(Contact.phone, func.min(Contact.id)).where(
-        Contact.phone.in_(list(phones))).group_by(Contact.phone)).all())
-    fresh = [phone for phone in phones if phone not in known]
-    rows = [{"id": contact_id, "name": phones[phone].new.contact_name.strip()[:80], "phone": phone,
-             "created_at": phones[phone].now}
-            for phone, contact_id in zip(fresh, next_ids(session, Contact.__table__, len(fresh)))]
-    if rows:
-        session.execute(insert(Contact.__table__), rows)
-    return {**known, **{row["phone"]: row["id"] for row in rows}}
-
-
-def _row(ticket: Ticket) -> dict:
-    """Every column of a ticket not in any session, its model's defaults filled in (on the object too)."""
-    row = {}
-    for column in Ticket.__table__.columns:
-        value = getattr(ticket, column.key)
-        if value is None and column.default is not None and column.default.is_scalar:
-            value = column.default.arg
-            setattr(ticket, column.key, value)
-        row[column.key] = value
-    return row
-
-
-def _numbers(session, ledger: Ledger, moments: list[datetime]) -> list[str]:
-    """One number per moment, from its own local day's counter (a group may straddle midnight)."""
-    by_day: dict[str, list[int]] = defaultdict(list)
-    for position, moment in enumerate(moments):
-        by_day[moment.astimezone(ledger.tz).strftime("%Y%m%d")].append(position)
-    numbers: list[str] = [""] * len(moments)
-    for positions in by_day.values():
-        for position, number in zip(positions, allocate_numbers(session, moments[positions[0]], ledger.tz,
-                                                                len(positions))):
-            numbers[position] = number
-    return numbers
+        tickets = write_tickets(session, ledger, [item for _, item in prepared])
+    return {index: ticket for (index, _), ticket in zip(prepared, tickets)}
 
 
 def _alone(ledger: Ledger, item: Submission) -> Registration | LedgerError:

@@ -1,0 +1,154 @@
+"""Writing registered tickets: their contacts, numbers, rows, ``register`` events and first jobs.
+
+``register_ticket`` (one ticket) and ``register_tickets`` (a group, see
+``tracking.group_commit``) both write through :func:`write_tickets`, so a
+ticket is stored the same way whichever way it came: one counter upsert per
+day, one contact lookup, and one ``executemany`` per table with the ids taken
+first (``hotline.ids``), which psycopg pipelines with one prepared statement.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from hotline.ids import next_ids
+from hotline.jobs import enqueue_many
+from tracking.actions._core import event_fields
+from tracking.actions.actor import Actor
+from tracking.ledger import Ledger
+from tracking.models import Contact, Ticket, TicketCounter, TicketEvent
+from tracking.schedule import refresh_schedule
+from tracking.states import Priority, Status
+
+if TYPE_CHECKING:
+    from tracking.actions.registration import NewTicket
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A registration that passed its checks: what to write, by whom, when, and the jobs to start."""
+
+    new: NewTicket
+    actor: Actor
+    now: datetime
+    title: str
+    content: str
+    phone: str | None
+    follow_ups: Sequence[tuple[str, dict]] = ()
+
+
+def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked]) -> list[Ticket]:
+    """Insert the tickets, in the caller's transaction; returns them (in no session), in order."""
+    contact_ids = _contacts(session, items)
+    numbers = _numbers(session, ledger, [item.now for item in items])
+    tickets, events = [], []
+    for item, number, ticket_id in zip(items, numbers, next_ids(session, Ticket.__table__, len(items))):
+        ticket = new_ticket(item.new, item.title, item.content, item.phone, number, item.actor, item.now)
+        ticket.id, ticket.contact_id = ticket_id, contact_ids.get(item.phone)
+        refresh_schedule(ticket)
+        tickets.append(ticket)
+        events.append({"ticket_id": ticket_id, **event_fields(
+            None, "register", item.actor, item.now, from_status=Status(ticket.status), to_status=Status.REGISTERED,
+            note="", data={"channel": item.new.channel.value})})
+    session.execute(insert(Ticket.__table__), [_row(ticket) for ticket in tickets])
+    session.execute(insert(TicketEvent.__table__), events)
+    jobs = [(name, ticket.id, args) for item, ticket in zip(items, tickets) for name, args in item.follow_ups]
+    if jobs:
+        enqueue_many(session, jobs, now=max(item.now for item in items))
+    return tickets
+
+
+def new_ticket(new: NewTicket, title: str, content: str, phone: str | None, number: str, actor: Actor,
+               now: datetime) -> Ticket:
+    """A registered ticket's row, not yet in any session."""
+    return Ticket(
+        number=number, channel=new.channel,
+        external_id=new.external_id, contact_name=new.contact_name.strip()[:80],
+        contact_phone=phone, title=title, content=content, address=(new.address or "").strip()[:300],
+        district=new.district, lat=new.lat, lon=new.lon, service_code=new.service_code,
+        priority=Priority(new.priority), status=Status.REGISTERED, registered_by_id=actor.user_id,
+        registered_at=now, updated_at=now, upstream_due_at=new.upstream_due_at)
+
+
+def allocate_numbers(session: Session, now: datetime, tz: ZoneInfo, count: int) -> list[str]:
+    """``count`` consecutive public numbers of the local day of ``now``, e.g. ``20261122-000123``.
+
+    One upsert that increments a per-day counter and returns it: the row lock
+    (PostgreSQL) or the write lock (SQLite) makes concurrent callers queue, so
+    no two tickets share a number.
+
+    On PostgreSQL the upsert commits on its own, in a short transaction of its
+    own connection: inside the registration's transaction, the counter's row
+    lock was held until that commit, so every ticket of the city waited for the
+    previous one's inserts and disk flush (about a hundred tickets a second at
+    most, see docs/benchmarks.md). The price is a gap in the day's numbers when
+    a registration then fails; numbers are never reused. SQLite has one writer
+    at a time anyway, and a second connection would wait on the first's lock,
+    so there the upsert stays in the registration's transaction.
+    """
+    day = now.astimezone(tz).strftime("%Y%m%d")
+    bind = session.get_bind()
+    postgres = bind.dialect.name == "postgresql"
+    stmt = (pg_insert if postgres else sqlite_insert)(TicketCounter).values(day=day, last_value=count)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + count}
+    ).returning(TicketCounter.last_value)
+    if postgres:
+        with bind.begin() as connection:
+            last = connection.execute(stmt).scalar_one()
+    else:
+        last = session.execute(stmt).scalar_one()
+    return [f"{day}-{sequence:06d}" for sequence in range(last - count + 1, last + 1)]
+
+
+def _numbers(session: Session, ledger: Ledger, moments: list[datetime]) -> list[str]:
+    """One number per moment, from its own local day's counter (a group may straddle midnight)."""
+    by_day: dict[str, list[int]] = defaultdict(list)
+    for position, moment in enumerate(moments):
+        by_day[moment.astimezone(ledger.tz).strftime("%Y%m%d")].append(position)
+    numbers: list[str] = [""] * len(moments)
+    for positions in by_day.values():
+        for position, number in zip(positions, allocate_numbers(session, moments[positions[0]], ledger.tz,
+                                                                len(positions))):
+            numbers[position] = number
+    return numbers
+
+
+def _contacts(session: Session, items: Sequence[Checked]) -> dict[str, int]:
+    """The contact id of each phone: the first contact known by it, or a new one."""
+    phones: dict[str, Checked] = {}
+    for item in items:
+        if item.phone:
+            phones.setdefault(item.phone, item)
+    if not phones:
+        return {}
+    known = dict(session.execute(select(Contact.phone, func.min(Contact.id)).where(
+        Contact.phone.in_(list(phones))).group_by(Contact.phone)).all())
+    fresh = [phone for phone in phones if phone not in known]
+    rows = [{"id": contact_id, "name": phones[phone].new.contact_name.strip()[:80], "phone": phone,
+             "created_at": phones[phone].now}
+            for phone, contact_id in zip(fresh, next_ids(session, Contact.__table__, len(fresh)))]
+    if rows:
+        session.execute(insert(Contact.__table__), rows)
+    return {**known, **{row["phone"]: row["id"] for row in rows}}
+
+
+def _row(ticket: Ticket) -> dict:
+    """Every column of a ticket not in any session, its model's defaults filled in (on the object too)."""
+    row = {}
+    for column in Ticket.__table__.columns:
+        value = getattr(ticket, column.key)
+        if value is None and column.default is not None and column.default.is_scalar:
+            value = column.default.arg
+            setattr(ticket, column.key, value)
+        row[column.key] = value
+    return row
