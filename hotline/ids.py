@@ -1,31 +1,41 @@
-"""Row ids taken before the rows are written, so a group's rows can be inserted without RETURNING.
+"""Row ids taken before the rows are written, so rows can be inserted without RETURNING.
 
-A group of tickets (``tracking.actions.registration_batch``) inserts its
-tickets, their events and their jobs with one ``executemany`` per table, which
-psycopg pipelines with one prepared statement; the ORM would instead build one
-multi-row ``INSERT ... RETURNING`` per group, a new statement text each time.
-For that the rows need their ids first.
+A registration (``tracking.actions.ticket_rows``) inserts its tickets, their
+events and their jobs with one ``executemany`` per table, which psycopg
+pipelines with one prepared statement; the ORM would instead build an
+``INSERT ... RETURNING`` per group, a new statement text each time. For that the
+rows need their ids first, and all of them come in one round trip.
 """
 from __future__ import annotations
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 
 def next_ids(session: Session, table: Table, count: int) -> list[int]:
-    """``count`` new ids for rows of ``table``, in increasing order.
+    """``count`` new ids for rows of ``table``, in increasing order (see :func:`next_ids_of`)."""
+    return next_ids_of(session, {table: count})[table]
 
-    PostgreSQL: from the column's sequence (ids are never reused; a rolled-back
-    group leaves a gap, as a failed single insert does). SQLite: the next ids
-    after the largest, which is safe because the caller's transaction holds
-    SQLite's one write lock (``Database.transaction`` begins IMMEDIATE), and is
-    what SQLite itself would choose for an ``INTEGER PRIMARY KEY``.
+
+def next_ids_of(session: Session, counts: dict[Table, int]) -> dict[Table, list[int]]:
+    """New ids for rows of several tables, with one statement.
+
+    PostgreSQL: from each table's id sequence (ids are never reused; a rolled-back
+    transaction leaves a gap, as a failed single insert does). SQLite: the next ids
+    after the largest, which is safe because the caller's transaction holds SQLite's
+    one write lock (``Database.transaction`` begins IMMEDIATE), and is what SQLite
+    itself would choose for an ``INTEGER PRIMARY KEY``.
     """
-    if count <= 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                                    "FROM generate_series(1, :count)"), {"table": table.name, "count": count})
-        return sorted(row[0] for row in rows)
-    largest = session.scalar(select(func.max(table.c.id))) or 0
-    return list(range(largest + 1, largest + count + 1))
+    wanted = [(table, count) for table, count in counts.items() if count > 0]
+    ids: dict[Table, list[int]] = {table: [] for table in counts}
+    if not wanted:
+        return ids
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # Table names come from our own models, never from input.
+    columns = [(f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table.name}', 'id'))) "
+                f"FROM generate_series(1, {count}))") if postgres else f"(SELECT max(id) FROM {table.name})"
+               for table, count in wanted]
+    row = session.execute(text("SELECT " + ", ".join(columns))).one()
+    for (table, count), value in zip(wanted, row):
+        ids[table] = sorted(value) if postgres else list(range((value or 0) + 1, (value or 0) + count + 1))
+    return ids

@@ -110,16 +110,17 @@ def enqueue(session: Session, name: str, *, now: datetime, ticket_id: int | None
 
 
 def enqueue_many(session: Session, jobs: list[tuple[str, int | None, dict[str, Any]]], *,
-                 now: datetime) -> list[int]:
+                 now: datetime, ids: list[int] | None = None) -> list[int]:
     """Write several jobs due now in the caller's transaction (one statement), and submit them together after commit.
 
     Args:
         jobs: (task name, ticket id or None, arguments) for each job; as :func:`enqueue`.
+        ids: the jobs' ids, taken beforehand with ``hotline.ids.next_ids_of`` (else taken here).
 
     Returns:
         The jobs' ids.
     """
-    ids = next_ids(session, Job.__table__, len(jobs))
+    ids = ids if ids is not None else next_ids(session, Job.__table__, len(jobs))
     session.execute(insert(Job.__table__), [
         {"id": job_id, "name": name, "args": {"ticket_id": ticket_id, **args} if ticket_id is not None else dict(args),
          "status": JobStatus.PENDING.value, "attempts": 0, "max_attempts": MAX_ATTEMPTS, "last_error": None,

@@ -20,8 +20,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hotline.ids import next_ids
-from hotline.jobs import enqueue_many
+from hotline.ids import next_ids_of
+from hotline.jobs import Job, enqueue_many
 from tracking.actions._core import event_fields
 from tracking.actions.actor import Actor
 from tracking.ledger import Ledger
@@ -48,10 +48,14 @@ class Checked:
 
 def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked]) -> list[Ticket]:
     """Insert the tickets, in the caller's transaction; returns them (in no session), in order."""
-    contact_ids = _contacts(session, items)
+    phones, known = _known_contacts(session, items)
+    fresh = [phone for phone in phones if phone not in known]
+    job_count = sum(len(item.follow_ups) for item in items)
+    ids = next_ids_of(session, {Contact.__table__: len(fresh), Ticket.__table__: len(items), Job.__table__: job_count})
+    contact_ids = {**known, **_add_contacts(session, phones, fresh, ids[Contact.__table__])}
     numbers = _numbers(session, ledger, [item.now for item in items])
     tickets, events = [], []
-    for item, number, ticket_id in zip(items, numbers, next_ids(session, Ticket.__table__, len(items))):
+    for item, number, ticket_id in zip(items, numbers, ids[Ticket.__table__]):
         ticket = new_ticket(item.new, item.title, item.content, item.phone, number, item.actor, item.now)
         ticket.id, ticket.contact_id = ticket_id, contact_ids.get(item.phone)
         refresh_schedule(ticket)
@@ -63,7 +67,7 @@ def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked]) ->
     session.execute(insert(TicketEvent.__table__), events)
     jobs = [(name, ticket.id, args) for item, ticket in zip(items, tickets) for name, args in item.follow_ups]
     if jobs:
-        enqueue_many(session, jobs, now=max(item.now for item in items))
+        enqueue_many(session, jobs, now=max(item.now for item in items), ids=ids[Job.__table__])
     return tickets
 
 
@@ -102,8 +106,8 @@ def allocate_numbers(session: Session, now: datetime, tz: ZoneInfo, count: int) 
     stmt = stmt.on_conflict_do_update(
         index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + count}
     ).returning(TicketCounter.last_value)
-    if postgres:
-        with bind.begin() as connection:
+    if postgres:  # autocommit: the upsert is its own transaction, without BEGIN and COMMIT round trips
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             last = connection.execute(stmt).scalar_one()
     else:
         last = session.execute(stmt).scalar_one()
@@ -123,23 +127,25 @@ def _numbers(session: Session, ledger: Ledger, moments: list[datetime]) -> list[
     return numbers
 
 
-def _contacts(session: Session, items: Sequence[Checked]) -> dict[str, int]:
-    """The contact id of each phone: the first contact known by it, or a new one."""
+def _known_contacts(session: Session, items: Sequence[Checked]) -> tuple[dict[str, Checked], dict[str, int]]:
+    """The phones of the items (with the first item giving each), and the first contact known by each."""
     phones: dict[str, Checked] = {}
     for item in items:
         if item.phone:
             phones.setdefault(item.phone, item)
     if not phones:
-        return {}
-    known = dict(session.execute(select(Contact.phone, func.min(Contact.id)).where(
+        return phones, {}
+    return phones, dict(session.execute(select(Contact.phone, func.min(Contact.id)).where(
         Contact.phone.in_(list(phones))).group_by(Contact.phone)).all())
-    fresh = [phone for phone in phones if phone not in known]
+
+
+def _add_contacts(session: Session, phones: dict[str, Checked], fresh: list[str], ids: list[int]) -> dict[str, int]:
+    """New contacts for the phones nobody used before; their ids by phone."""
     rows = [{"id": contact_id, "name": phones[phone].new.contact_name.strip()[:80], "phone": phone,
-             "created_at": phones[phone].now}
-            for phone, contact_id in zip(fresh, next_ids(session, Contact.__table__, len(fresh)))]
+             "created_at": phones[phone].now} for phone, contact_id in zip(fresh, ids)]
     if rows:
         session.execute(insert(Contact.__table__), rows)
-    return {**known, **{row["phone"]: row["id"] for row in rows}}
+    return {row["phone"]: row["id"] for row in rows}
 
 
 def _row(ticket: Ticket) -> dict:
