@@ -20,6 +20,7 @@ from dispatch.models import Outcome, TicketProposal
 from dispatch.router import router_of
 from dispatch.rules import higher_priority
 from dispatch.service import Proposal, propose_many
+from hotline.ids import assign_ids
 from tracking.accounts import Department
 from tracking.actions import Actor, InvalidInput, NotFound, TransitionError
 from tracking.actions.dispatching import DispatchOrder, dispatch_tickets
@@ -76,6 +77,7 @@ def route_tickets(services, ticket_ids: list[int], *, now: datetime) -> dict[int
         for ticket_id, result in routed.items():
             store_proposal(session, ticket_id, result.proposal, now=now, outcome=result.outcome,
                            reason=result.reason)
+        assign_ids(session)
     return routed
 
 

@@ -39,3 +39,24 @@ def next_ids_of(session: Session, counts: dict[Table, int]) -> dict[Table, list[
     for (table, count), value in zip(wanted, row):
         ids[table] = sorted(value) if postgres else list(range((value or 0) + 1, (value or 0) + count + 1))
     return ids
+
+
+def assign_ids(session: Session) -> None:
+    """Give the session's new objects their ids now, all in one round trip.
+
+    The flush then inserts each table's rows with one ``executemany`` (pipelined, one
+    prepared statement), instead of a multi-row ``INSERT ... RETURNING`` whose text
+    changes with the number of rows, which psycopg parses anew every time: a batch
+    action (``dispatch_tickets``) adding hundreds of events spent a fifth of its time there.
+    """
+    pending: dict[Table, list] = {}
+    for obj in session.new:
+        table = getattr(obj, "__table__", None)
+        if table is not None and "id" in table.c and getattr(obj, "id", None) is None:
+            pending.setdefault(table, []).append(obj)
+    if not pending:
+        return
+    ids = next_ids_of(session, {table: len(objects) for table, objects in pending.items()})
+    for table, objects in pending.items():
+        for obj, new_id in zip(objects, ids[table]):
+            obj.id = new_id

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.ids import assign_ids
 from hotline.jobs import enqueue
 
 from tracking.accounts import Department
@@ -75,6 +76,7 @@ def dispatch_tickets(ledger: Ledger, orders: Sequence[DispatchOrder], *, actor: 
                 results[order.ticket_id] = ticket
             except LedgerError as exc:
                 results[order.ticket_id] = exc
+        assign_ids(session)  # the events and notifications then go in with one statement each
         del departments
     return results
 
