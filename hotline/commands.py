@@ -68,8 +68,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError("HOTLINE_REDIS_URL is not set: without Redis, jobs run inside `hotline serve`")
     services = build_services(settings, queue="rq")
     WORKER_SERVICES.update(services=services, clock=services.clock)
-    scheduler = Scheduler(services.db, services.queue.submit, services.clock,
-                          backlog=services.queue.backlog, submit_many=services.queue.submit_many)
+    scheduler = Scheduler(services.db, services.queue, services.clock)
     scheduler.start()
     try:
         # Jobs run in this process, not in a work horse forked per job: a fork would inherit the

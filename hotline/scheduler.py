@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import String, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.db import AwareDateTime, Base, Database
 from hotline.jobs import Job, JobStatus, enqueue
+
+if TYPE_CHECKING:
+    from hotline.queues import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +107,8 @@ def run_periodic(db: Database, now: datetime) -> list[str]:
 class Scheduler:
     """A daemon thread calling :func:`relay` and :func:`run_periodic` every ``TICK``."""
 
-    def __init__(self, db: Database, submit: Callable[[int], None], clock: Callable[[], datetime],
-                 tick: float = TICK, *, backlog: Callable[[], int | None] = lambda: 0,
-                 submit_many: Callable[[list[int]], None] | None = None):
-        self.db, self.submit, self.clock, self.tick = db, submit, clock, tick
-        self.backlog, self.submit_many = backlog, submit_many
+    def __init__(self, db: Database, queue: JobQueue, clock: Callable[[], datetime], tick: float = TICK):
+        self.db, self.queue, self.clock, self.tick = db, queue, clock, tick
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -125,6 +126,7 @@ class Scheduler:
             try:
                 now = self.clock()
                 run_periodic(self.db, now)
-                relay(self.db, self.submit, now, backlog=self.backlog(), submit_many=self.submit_many)
+                relay(self.db, self.queue.submit, now, backlog=self.queue.backlog(),
+                      submit_many=self.queue.submit_many)
             except Exception:  # the database may be restarting; try again next tick
                 log.exception("scheduler tick failed")

@@ -89,8 +89,7 @@ def _lifecycle(settings: Settings, given: Services | None, start_background: boo
         services = given or build_services(settings)
         app[SERVICES] = services
         app[INTAKE] = GroupCommit(services.ledger)
-        scheduler = Scheduler(services.db, services.queue.submit, services.clock,
-                              backlog=services.queue.backlog, submit_many=services.queue.submit_many)
+        scheduler = Scheduler(services.db, services.queue, services.clock)
         if start_background:
             services.queue.start()
             scheduler.start()
