@@ -24,10 +24,11 @@ from hotline.ids import assign_ids
 from tracking.accounts import Department
 from tracking.actions import Actor, InvalidInput, NotFound, TransitionError
 from tracking.actions.dispatching import DispatchOrder, dispatch_tickets
+from tracking.actions.intake_dispatch import urgency_note
 from tracking.actions._core import load_ticket, record
 from tracking.ledger import Ledger
 from tracking.models import Ticket
-from tracking.states import PRIORITY_LABELS, Priority, Status
+from tracking.states import Priority, Status
 
 ROUTER_NAME = "智能分派"  # the system actor named in the timeline of tickets routing sent on
 
@@ -69,7 +70,7 @@ def route_tickets(services, ticket_ids: list[int], *, now: datetime) -> dict[int
         if higher_priority(row.priority, proposal.priority):
             raise_priority(services.ledger, row.id, proposal.priority, actor=actor, now=now,
                            reason=f"分派规则“{proposal.rule}”")
-        outcome, reason = _decide(services, proposal)
+        outcome, reason = decide(services, proposal)
         routed[row.id] = Routed(proposal, outcome, reason)
     routed.update(_dispatch(services, {i: r for i, r in routed.items() if r.outcome is Outcome.DISPATCHED},
                             actor, now))
@@ -81,7 +82,8 @@ def route_tickets(services, ticket_ids: list[int], *, now: datetime) -> dict[int
     return routed
 
 
-def _decide(services, proposal: Proposal) -> tuple[Outcome, str]:
+def decide(services, proposal: Proposal) -> tuple[Outcome, str]:
+    """Whether routing may send the ticket on by itself, and why (or why a dispatcher must look)."""
     if proposal.department is None or proposal.needs_triage:
         return Outcome.TRIAGE, proposal.reason
     if not router_of(services).auto_dispatch:
@@ -103,13 +105,9 @@ def _dispatch(services, chosen: dict[int, Routed], actor: Actor, now: datetime) 
         proposal = routed.proposal
         department_id = active.get(proposal.department.code)
         if department_id is None:
-            outcomes[ticket_id] = Routed(proposal, Outcome.TRIAGE,
-                                         f"承办单位“{proposal.department.name}”未在系统中启用，需人工分派")
+            outcomes[ticket_id] = Routed(proposal, Outcome.TRIAGE, inactive_reason(proposal))
             continue
-        note = f"{ROUTER_NAME}：{routed.reason}"
-        if proposal.model_version:
-            note += f"（模型 {proposal.model_version}）"
-        orders.append(DispatchOrder(ticket_id, department_id, note,
+        orders.append(DispatchOrder(ticket_id, department_id, dispatch_note(proposal, routed.reason),
                                     proposal.service.code if proposal.service else None))
     for ticket_id, result in dispatch_tickets(services.ledger, orders, actor=actor, now=now).items():
         proposal = chosen[ticket_id].proposal
@@ -120,6 +118,16 @@ def _dispatch(services, chosen: dict[int, Routed], actor: Actor, now: datetime) 
         elif isinstance(result, Exception):
             raise result
     return outcomes
+
+
+def inactive_reason(proposal: Proposal) -> str:
+    return f"承办单位“{proposal.department.name}”未在系统中启用，需人工分派"
+
+
+def dispatch_note(proposal: Proposal, reason: str) -> str:
+    """The note of the 派单 event routing writes: why, and which model version said so."""
+    note = f"{ROUTER_NAME}：{reason}"
+    return note + f"（模型 {proposal.model_version}）" if proposal.model_version else note
 
 
 def raise_priority(ledger: Ledger, ticket_id: int, priority: str, *, actor: Actor, now: datetime,
@@ -135,16 +143,23 @@ def raise_priority(ledger: Ledger, ticket_id: int, priority: str, *, actor: Acto
         if wanted is not None:
             before = Priority(ticket.priority)
             ticket.priority = Priority(wanted)
-            record(session, ticket, "add_note", actor, now,
-                   note=f"{reason}：紧急程度 {PRIORITY_LABELS[before]} → {PRIORITY_LABELS[Priority(wanted)]}",
-                   priority_from=before.value, priority_to=wanted)
+            note, data = urgency_note(before, Priority(wanted), reason)
+            record(session, ticket, "add_note", actor, now, note=note, **data)
     return ticket
 
 
 def store_proposal(session: Session, ticket_id: int, proposal: Proposal, *, now: datetime,
                    outcome: Outcome, reason: str | None = None) -> TicketProposal:
     """Keep a proposal for a ticket, in the caller's transaction."""
-    row = TicketProposal(
+    row = TicketProposal(**proposal_fields(ticket_id, proposal, now=now, outcome=outcome, reason=reason))
+    session.add(row)
+    return row
+
+
+def proposal_fields(ticket_id: int, proposal: Proposal, *, now: datetime, outcome: Outcome,
+                    reason: str | None = None) -> dict:
+    """The columns of a proposal's row (``store_proposal``'s, and intake routing's bulk insert)."""
+    return dict(
         ticket_id=ticket_id, made_at=now, model_name=proposal.model_name, model_version=proposal.model_version,
         label=proposal.label, confidence=round(proposal.confidence, 6),
         department_code=proposal.department.code if proposal.department else None,
@@ -153,6 +168,4 @@ def store_proposal(session: Session, ticket_id: int, proposal: Proposal, *, now:
         priority=proposal.priority, alternatives=[c.as_json() for c in proposal.alternatives],
         top_terms=list(proposal.top_terms), needs_triage=proposal.needs_triage,
         reason=(reason or proposal.reason)[:1000], outcome=outcome)
-    session.add(row)
-    return row
 

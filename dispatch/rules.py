@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -48,8 +49,13 @@ class RuleMatch:
     matched: str  # the keyword found, or the service code the ticket was filed under
 
 
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
-    """The form rules compare: full-width folded, lower case, no whitespace."""
+    """The form rules compare: full-width folded, lower case, no whitespace.
+
+    Cached: routing folds each ticket's text for the rules and again for each
+    department it ranks; a string keeps its hash, so a repeat costs one lookup.
+    """
     return "".join(unicodedata.normalize("NFKC", text or "").lower().split())
 
 

@@ -29,14 +29,16 @@ class ServiceMatcher:
         self._terms = [(service, tuple(sorted({fold(w) for w in (service.name, *service.keywords) if w.strip()},
                                              key=len, reverse=True)))
                        for service in catalogue.services if service.department not in exclude_departments]
+        # Routing asks for one department's services three times per ticket (its top choices).
+        self._by_department: dict[str, list] = {}
+        for service, terms in self._terms:
+            self._by_department.setdefault(service.department, []).append((service, terms))
 
     def guesses(self, text: str, department: str | None = None) -> list[ServiceGuess]:
         """Services (of ``department``, or all) whose words occur in ``text``, best first."""
         folded = fold(text)
         found = []
-        for service, terms in self._terms:
-            if department is not None and service.department != department:
-                continue
+        for service, terms in self._terms if department is None else self._by_department.get(department, ()):
             words = tuple(term for term in terms if term in folded)
             if words:
                 found.append(ServiceGuess(service, sum(len(w) for w in words), words))

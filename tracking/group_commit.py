@@ -18,6 +18,7 @@ from datetime import datetime
 
 from hotline.web.blocking import run_blocking
 from tracking.actions.actor import Actor
+from tracking.actions.intake_dispatch import IntakeRouting
 from tracking.actions.registration import NewTicket, Registration
 from tracking.actions.registration_batch import Submission, register_tickets
 from tracking.ledger import Ledger
@@ -28,8 +29,9 @@ MAX_GROUP = 200  # registrations per transaction: bounds one commit's time and i
 class GroupCommit:
     """One per web process (and event loop); see the module's docstring."""
 
-    def __init__(self, ledger: Ledger, max_group: int = MAX_GROUP):
+    def __init__(self, ledger: Ledger, max_group: int = MAX_GROUP, routing: IntakeRouting | None = None):
         self.ledger = ledger
+        self.routing = routing  # routes each group as it is written (see ``register_tickets``)
         self.max_group = max_group
         self._waiting: list[tuple[Submission, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
@@ -53,7 +55,7 @@ class GroupCommit:
         while self._waiting:
             group, self._waiting = self._waiting[:self.max_group], self._waiting[self.max_group:]
             try:
-                results = await run_blocking(register_tickets, self.ledger, [s for s, _ in group])
+                results = await run_blocking(register_tickets, self.ledger, [s for s, _ in group], self.routing)
             except BaseException as exc:  # the database failed: every request of the group hears it
                 for _, future in group:
                     if not future.done():

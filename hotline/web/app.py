@@ -13,6 +13,7 @@ from aiohttp_session import setup as setup_sessions
 from config.settings import Settings
 from hotline.services import Services, build_services
 from hotline.web import shell
+from hotline.web.blocking import run_blocking
 from hotline.web.errors import MAX_BODY, error_middleware
 from hotline.web.keys import INTAKE, NAV, PUBLIC_URL, SERVICES, SETTINGS
 from hotline.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
@@ -85,12 +86,17 @@ def _template_dirs() -> list[str]:
 
 def _lifecycle(settings: Settings, given: Services | None, start_background: bool):
     async def lifecycle(app: web.Application):
+        from dispatch.intake_routing import IntakeRouter
         from hotline.scheduler import Scheduler
         services = given or build_services(settings)
         app[SERVICES] = services
-        app[INTAKE] = GroupCommit(services.ledger)
+        # The API's groups are routed as they are written (dispatch.intake_routing), not by a worker later.
+        router = IntakeRouter(services)
+        app[INTAKE] = GroupCommit(services.ledger, routing=router)
         scheduler = Scheduler(services.db, services.queue, services.clock)
         if start_background:
+            # Load the routing model before the first request, not while the first group waits for it.
+            await run_blocking(router.warm)
             services.queue.start()
             scheduler.start()
         yield

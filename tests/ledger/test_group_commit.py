@@ -33,7 +33,7 @@ async def test_a_database_failure_reaches_every_request_of_the_group(services, c
     agent = UserFactory.create(services, Role.AGENT)
     intake = GroupCommit(services.ledger)
 
-    def down(ledger, submissions):
+    def down(ledger, submissions, routing=None):
         raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr("tracking.group_commit.register_tickets", down)

@@ -64,9 +64,11 @@ def test_a_mask_keeps_the_length_and_hides_the_middle(phone):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_api_tickets_from_machines_go_to_routing(aiohttp_client, settings, services):
-    """channel api is routed by dispatch like any intake channel; phone and letter are the agent's to dispatch."""
-    from sqlalchemy import select
+    """channel api is routed by dispatch like any intake channel (as it is written, or by its job when routing
+    could not run); phone and letter are the agent's to dispatch."""
+    from sqlalchemy import select, union
 
+    from dispatch.models import TicketProposal
     from hotline.jobs import Job
     from hotline.web.app import create_app
 
@@ -78,7 +80,8 @@ async def test_api_tickets_from_machines_go_to_routing(aiohttp_client, settings,
                                      headers={"Authorization": f"Bearer {key}"})
         numbers[channel] = (await response.json())["number"]
     with services.db.reading() as session:
-        routed = set(session.scalars(select(Job.args["ticket_id"].as_integer()).where(
-            Job.name == "dispatch.route_ticket")))
+        routed = set(session.scalars(union(
+            select(Job.args["ticket_id"].as_integer()).where(Job.name == "dispatch.route_ticket"),
+            select(TicketProposal.ticket_id))))
         ids = {c: session.scalar(select(Ticket.id).where(Ticket.number == n)) for c, n in numbers.items()}
     assert routed == {ids["api"]}

@@ -60,16 +60,26 @@ def check_transition(ticket: Ticket, action: str, actor: Actor) -> None:
 def record(session: Session, ticket: Ticket, action: str, actor: Actor, now: datetime, *,
            note: str = "", to_status: Status | None = None, **data: Any) -> TicketEvent:
     """Move the ticket (when the action does), re-time its current step, and append its event row."""
+    from_status, target = move(ticket, action, now, to_status)
+    event = TicketEvent(ticket=ticket, **event_fields(ticket.department_id, action, actor, now, from_status=from_status,
+                                                      to_status=target, note=note, data=data))
+    session.add(event)
+    return event
+
+
+def move(ticket: Ticket, action: str, now: datetime, to_status: Status | None = None) -> tuple[Status | None, Status]:
+    """Set the status ``action`` leads to and re-time the step (``record`` without the event row).
+
+    Returns:
+        The status before and after, for the event.
+    """
     rule = TRANSITIONS.get(action)
     from_status = Status(ticket.status) if ticket.status else None
     target = to_status or (rule.to if rule and rule.to else from_status)
     ticket.status = target
     ticket.updated_at = now
     refresh_schedule(ticket)
-    event = TicketEvent(ticket=ticket, **event_fields(ticket.department_id, action, actor, now, from_status=from_status,
-                                                      to_status=target, note=note, data=data))
-    session.add(event)
-    return event
+    return from_status, target
 
 
 def event_fields(department_id: int | None, action: str, actor: Actor, now: datetime, *, from_status: Status | None,

@@ -85,7 +85,7 @@ def _dispatch(session: Session, ledger: Ledger, ticket: Ticket, department_id: i
               now: datetime, note: str, service_code: str | None) -> None:
     _assign(session, ledger, ticket, department_id, now, service_code)
     record(session, ticket, "dispatch", actor, now, note=note, department_code=ticket.department.code,
-           **_dues(ticket))
+           **dues(ticket))
     notify_dispatched(session, ticket, now)
 
 
@@ -104,7 +104,7 @@ def reassign_ticket(ledger: Ledger, ticket_id: int, department_id: int, *, actor
         previous = ticket.department.code if ticket.department else None
         _assign(session, ledger, ticket, department_id, now, None)
         record(session, ticket, "reassign", actor, now, note=note,
-               from_department=previous, department_code=ticket.department.code, **_dues(ticket))
+               from_department=previous, department_code=ticket.department.code, **dues(ticket))
         notify_dispatched(session, ticket, now)
     return ticket
 
@@ -153,13 +153,17 @@ def merge_ticket(ledger: Ledger, ticket_id: int, into_ticket_id: int, *, actor: 
 
 def notify_dispatched(session: Session, ticket: Ticket, now: datetime, *, again: bool = False) -> None:
     """Tell the department a ticket waits for it to sign in (in-app)."""
-    urgency = "" if ticket.priority == Priority.NORMAL else f"【{PRIORITY_LABELS[Priority(ticket.priority)]}】"
     notify(session, kind="reopened" if again else "dispatched", now=now, ticket=ticket,
-           department_id=ticket.department_id,
-           text=f"{urgency}{'重办' if again else '新派单'}：工单{ticket.number}「{ticket.title[:30]}」待签收")
+           department_id=ticket.department_id, text=dispatched_text(ticket, again=again))
 
 
-def _dues(ticket: Ticket) -> dict[str, str | None]:
+def dispatched_text(ticket: Ticket, *, again: bool = False) -> str:
+    """The line a department's staff read when a ticket is sent to them."""
+    urgency = "" if ticket.priority == Priority.NORMAL else f"【{PRIORITY_LABELS[Priority(ticket.priority)]}】"
+    return f"{urgency}{'重办' if again else '新派单'}：工单{ticket.number}「{ticket.title[:30]}」待签收"
+
+
+def dues(ticket: Ticket) -> dict[str, str | None]:
     """The deadlines a dispatch sets, kept on its event so the timeline can show them."""
     return {"sign_in_due": _iso(ticket.sign_in_due_at), "reply_due": _iso(ticket.reply_due_at)}
 
@@ -173,10 +177,16 @@ def _assign(session: Session, ledger: Ledger, ticket: Ticket, department_id: int
     department = session.get(Department, department_id)
     if department is None or not department.active:
         raise InvalidInput("承办单位不存在或已停用")
+    set_department(ledger, ticket, department.id, now, service_code)
+    ticket.department = department
+
+
+def set_department(ledger: Ledger, ticket: Ticket, department_id: int, now: datetime,
+                   service_code: str | None) -> None:
+    """Give the ticket its department and start the clock of its steps (the fields 派单 and 改派 set)."""
     if service_code:
         ticket.service_code = service_code
-    ticket.department_id = department.id
-    ticket.department = department
+    ticket.department_id = department_id
     ticket.dispatched_at = now
     ticket.accepted_at = None
     limits = ledger.step_limits(ticket.service_code, ticket.priority)

@@ -10,8 +10,9 @@ too), one commit. Each ticket gets its own ``register`` event naming its actor.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select, tuple_
@@ -19,10 +20,13 @@ from sqlalchemy.exc import IntegrityError
 
 from tracking.actions.actor import Actor
 from tracking.actions.errors import LedgerError
+from tracking.actions.intake_dispatch import IntakeRouting
 from tracking.actions.registration import NewTicket, Registration, checked, register_ticket
 from tracking.actions.ticket_rows import Checked, write_tickets
 from tracking.ledger import Ledger
 from tracking.models import Ticket
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class Submission:
     follow_ups: Sequence[tuple[str, dict]] = field(default_factory=tuple)
 
 
-def register_tickets(ledger: Ledger, submissions: Sequence[Submission]) -> list[Registration | LedgerError]:
+def register_tickets(ledger: Ledger, submissions: Sequence[Submission],
+                     routing: IntakeRouting | None = None) -> list[Registration | LedgerError]:
     """Register each submission (受理) in one transaction; answer each as ``register_ticket`` would.
 
     A submission that is invalid or not allowed gets its error in its place and
@@ -44,6 +49,12 @@ def register_tickets(ledger: Ledger, submissions: Sequence[Submission]) -> list[
     If the group's commit meets a concurrent delivery of one of its external ids
     (the unique constraint), nothing of the group is kept and each submission is
     registered on its own, which settles that race exactly as one request would.
+
+    With ``routing``, the submissions that ask for its job (``routing.task``)
+    are routed before the transaction and written already dispatched, or left
+    for triage with their proposal, instead of waiting for a worker; one that
+    routing leaves alone (or all, when it fails) keeps its job. Routing never
+    keeps a ticket from being registered.
 
     Returns:
         For each submission, in order: its registration or the error it raised.
@@ -59,7 +70,7 @@ def register_tickets(ledger: Ledger, submissions: Sequence[Submission]) -> list[
         prepared.append((index, Checked(item.new, item.actor, item.now, title, content, phone, item.follow_ups)))
     prepared, repeats = _first_deliveries(ledger, prepared, results)
     try:
-        created = _write(ledger, prepared)
+        created = _write(ledger, prepared, routing)
     except IntegrityError:
         return [result if result is not None else _alone(ledger, submissions[index])
                 for index, result in enumerate(results)]
@@ -94,12 +105,36 @@ def _first_deliveries(ledger: Ledger, prepared: list[tuple[int, Checked]],
     return kept, repeats
 
 
-def _write(ledger: Ledger, prepared: list[tuple[int, Checked]]) -> dict[int, Ticket]:
+def _write(ledger: Ledger, prepared: list[tuple[int, Checked]], routing: IntakeRouting | None) -> dict[int, Ticket]:
     if not prepared:
         return {}
+    items = [item for _, item in prepared]
+    plans = _plans(routing, items) if routing else [None] * len(items)
+    items = [replace(item, follow_ups=[f for f in item.follow_ups if f[0] != routing.task]) if plan is not None
+             else item for item, plan in zip(items, plans)]
     with ledger.db.transaction() as session:
-        tickets = write_tickets(session, ledger, [item for _, item in prepared])
+        if any(plan is not None for plan in plans):
+            orders = routing.orders(session, plans)
+            tickets = write_tickets(session, ledger, items, orders)
+            routing.keep(session, tickets, plans, orders)
+        else:
+            tickets = write_tickets(session, ledger, items)
     return {index: ticket for (index, _), ticket in zip(prepared, tickets)}
+
+
+def _plans(routing: IntakeRouting, items: list[Checked]) -> list:
+    """Routing's plan for the items that ask for its job; on any failure, none (their jobs will route them)."""
+    asking = [position for position, item in enumerate(items) if any(f[0] == routing.task for f in item.follow_ups)]
+    plans: list = [None] * len(items)
+    if not asking:
+        return plans
+    try:
+        for position, plan in zip(asking, routing.plan([items[p] for p in asking])):
+            plans[position] = plan
+    except Exception:  # noqa: BLE001 - a routing fault must not refuse a citizen's ticket
+        log.exception("routing at intake failed; the group's routing jobs will route it")
+        return [None] * len(items)
+    return plans
 
 
 def _alone(ledger: Ledger, item: Submission) -> Registration | LedgerError:

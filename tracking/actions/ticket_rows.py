@@ -24,8 +24,10 @@ from hotline.ids import next_ids_of
 from hotline.jobs import Job, enqueue_many
 from tracking.actions._core import event_fields
 from tracking.actions.actor import Actor
+from tracking.actions.intake_dispatch import IntakeRoute, route_new
 from tracking.ledger import Ledger
 from tracking.models import Contact, Ticket, TicketCounter, TicketEvent
+from tracking.notifications import Notification
 from tracking.schedule import refresh_schedule
 from tracking.states import Priority, Status
 
@@ -46,16 +48,22 @@ class Checked:
     follow_ups: Sequence[tuple[str, dict]] = ()
 
 
-def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked]) -> list[Ticket]:
-    """Insert the tickets, in the caller's transaction; returns them (in no session), in order."""
+def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked],
+                  routes: Sequence[IntakeRoute | None] = ()) -> list[Ticket]:
+    """Insert the tickets, in the caller's transaction; returns them (in no session), in order.
+
+    Args:
+        routes: for each item, what routing does to it as it is written (``intake_dispatch``), or
+            None (or nothing at all) to leave it registered as it came.
+    """
     phones, known = _known_contacts(session, items)
     fresh = [phone for phone in phones if phone not in known]
     job_count = sum(len(item.follow_ups) for item in items)
     ids = next_ids_of(session, {Contact.__table__: len(fresh), Ticket.__table__: len(items), Job.__table__: job_count})
     contact_ids = {**known, **_add_contacts(session, phones, fresh, ids[Contact.__table__])}
     numbers = _numbers(session, ledger, [item.now for item in items])
-    tickets, events = [], []
-    for item, number, ticket_id in zip(items, numbers, ids[Ticket.__table__]):
+    tickets, events, notices = [], [], []
+    for position, (item, number, ticket_id) in enumerate(zip(items, numbers, ids[Ticket.__table__])):
         ticket = new_ticket(item.new, item.title, item.content, item.phone, number, item.actor, item.now)
         ticket.id, ticket.contact_id = ticket_id, contact_ids.get(item.phone)
         refresh_schedule(ticket)
@@ -63,8 +71,15 @@ def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked]) ->
         events.append({"ticket_id": ticket_id, **event_fields(
             None, "register", item.actor, item.now, from_status=Status(ticket.status), to_status=Status.REGISTERED,
             note="", data={"channel": item.new.channel.value})})
+        route = routes[position] if routes else None
+        if route is not None:
+            more_events, more_notices = route_new(ledger, ticket, route, item.now)
+            events += more_events
+            notices += more_notices
     session.execute(insert(Ticket.__table__), [_row(ticket) for ticket in tickets])
     session.execute(insert(TicketEvent.__table__), events)
+    if notices:
+        session.execute(insert(Notification.__table__), notices)
     jobs = [(name, ticket.id, args) for item, ticket in zip(items, tickets) for name, args in item.follow_ups]
     if jobs:
         enqueue_many(session, jobs, now=max(item.now for item in items), ids=ids[Job.__table__])
