@@ -68,8 +68,10 @@ class IntakeRouter:
     def orders(self, session: Session, plans: Sequence[Plan | None]) -> list[IntakeRoute | None]:
         sending = [p is not None and p.outcome is Outcome.DISPATCHED for p in plans]
         codes = {p.proposal.department.code for p, sends in zip(plans, sending) if sends}
-        active = {d.code: d for d in session.scalars(select(Department).where(
-            Department.code.in_(codes), Department.active.is_(True)))} if codes else {}
+        # Plain columns, not the ORM's load (a group's largest fixed cost); the objects only name the department.
+        active = {code: Department(id=id_, code=code, name=name, active=True) for id_, code, name in session.execute(
+            select(Department.id, Department.code, Department.name).where(
+                Department.code.in_(codes), Department.active.is_(True)))} if codes else {}
         routes: list[IntakeRoute | None] = []
         for plan, sends in zip(plans, sending):
             department = active.get(plan.proposal.department.code) if sends else None

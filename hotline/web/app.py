@@ -1,6 +1,7 @@
 """The app factory: ``create_app(settings)`` builds the whole hotline, as tests do too."""
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -97,6 +98,10 @@ def _lifecycle(settings: Settings, given: Services | None, start_background: boo
         if start_background:
             # Load the routing model before the first request, not while the first group waits for it.
             await run_blocking(router.warm)
+            # What start-up built (the catalogue, the model, the routes) lives as long as the process:
+            # moved out of the collector's sight, so collections under load scan only the requests' objects
+            # (shorter pauses, which is what a p99 latency sees).
+            gc.freeze()
             services.queue.start()
             scheduler.start()
         yield

@@ -165,9 +165,10 @@ def _add_contacts(session: Session, phones: dict[str, Checked], fresh: list[str]
 
 def _row(ticket: Ticket) -> dict:
     """Every column of a ticket not in any session, its model's defaults filled in (on the object too)."""
+    given = ticket.__dict__  # what was set on the new object; read directly, past the ORM's instrumentation
     row = {}
     for column in Ticket.__table__.columns:
-        value = getattr(ticket, column.key)
+        value = given.get(column.key)
         if value is None and column.default is not None and column.default.is_scalar:
             value = column.default.arg
             setattr(ticket, column.key, value)
