@@ -7,12 +7,14 @@ an :class:`IntakeRecord` and calls :func:`receive`, which
    (``attachments``), or finds the earlier delivery of the same external id
    and answers with its ticket, creating nothing;
 2. checks whether it repeats an open ticket (``channels.repeats``);
-3. registers the ticket through tracking's ``register_ticket``, whose
-   follow-up jobs are written in the ticket's own transaction: routing by
-   dispatch (``dispatch.route_ticket``) for a new request, and
-   ``intake.settle`` (fold a repeat into the earlier ticket, send the
-   acknowledgement SMS), so a registered ticket never misses them; the kept
-   message is pointed at its ticket in that transaction too.
+3. registers the ticket through tracking's ``register_ticket``, routed as it
+   is written (``services.intake_routing``; should that fail, by the
+   ``dispatch.route_ticket`` job written with it), with ``intake.settle`` as a
+   follow-up job in the ticket's own transaction when there is something to
+   settle (fold a repeat into the earlier ticket, send the acknowledgement
+   SMS), so a registered ticket never misses it; the kept message is pointed
+   at its ticket (and marked settled when nothing is left) in that
+   transaction too.
 """
 from __future__ import annotations
 
@@ -120,10 +122,14 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
     district = _district(services, record)
     repeat = _find_repeat(services, record, phone, district, now) if record.detect_repeats else None
     follow_ups: list[tuple[str, dict]] = [] if repeat else [(ROUTE_TASK, {})]
-    follow_ups.append((SETTLE_TASK, {"intake_message_id": message.id,
-                                     "repeat_of": repeat.ticket.id if repeat else None,
-                                     "repeat_reason": repeat.reason if repeat else "",
-                                     "acknowledge": record.acknowledge_by_sms}))
+    # A new request nobody is to be texted about has nothing left to settle: its message is marked
+    # settled as it is linked, and no job is written for it.
+    settled_at = now if repeat is None and not record.acknowledge_by_sms else None
+    if settled_at is None:
+        follow_ups.append((SETTLE_TASK, {"intake_message_id": message.id,
+                                         "repeat_of": repeat.ticket.id if repeat else None,
+                                         "repeat_reason": repeat.reason if repeat else "",
+                                         "acknowledge": record.acknowledge_by_sms}))
     new = NewTicket(
         channel=record.channel, content=record.content, title=record.title, contact_name=record.contact_name,
         contact_phone=phone, address=record.address, external_id=record.external_id,
@@ -133,7 +139,8 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
     outcome, repeat_of_id = (Outcome.REPEAT, repeat.ticket.id) if repeat else (Outcome.TICKET, None)
     registration = register_ticket(
         services.ledger, new, actor=actor, now=now, follow_ups=follow_ups, look_for_earlier=not first_delivery,
-        also=lambda session, ticket: _link(session, message.id, ticket.id, outcome, repeat_of_id))
+        also=lambda session, ticket: _link(session, message.id, ticket.id, outcome, repeat_of_id, settled_at),
+        routing=getattr(services, "intake_routing", None))
     if not registration.created:  # an earlier delivery's ticket: point this message at it too
         link_message(services.db, message.id, registration.ticket.id, outcome=outcome, repeat_of_id=repeat_of_id)
     return IntakeResult(registration.ticket, registration.created, repeat.ticket if repeat else None,
@@ -154,9 +161,11 @@ def link_message(db, message_id: int, ticket_id: int, *, outcome: Outcome,
         _link(session, message_id, ticket_id, outcome, repeat_of_id)
 
 
-def _link(session, message_id: int, ticket_id: int, outcome: Outcome, repeat_of_id: int | None) -> None:
+def _link(session, message_id: int, ticket_id: int, outcome: Outcome, repeat_of_id: int | None,
+          settled_at: datetime | None = None) -> None:
+    settled = {"settled_at": settled_at} if settled_at else {}
     session.execute(update(IntakeMessage).where(IntakeMessage.id == message_id, IntakeMessage.ticket_id.is_(None))
-                    .values(ticket_id=ticket_id, outcome=outcome, repeat_of_id=repeat_of_id))
+                    .values(ticket_id=ticket_id, outcome=outcome, repeat_of_id=repeat_of_id, **settled))
     session.execute(update(Attachment).where(Attachment.intake_message_id == message_id,
                                              Attachment.ticket_id.is_(None)).values(ticket_id=ticket_id))
 

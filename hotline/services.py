@@ -44,6 +44,8 @@ class Services:
     # (start, end) -> lines or None, see evaluation.hotline.CallFiguresSource; telephony fills it.
     call_figures: Callable[[datetime, datetime], Any] | None = None
     dispatch: Any = None  # dispatch.router.Router: the routing model in use, rules, districts
+    # dispatch.intake_routing.IntakeRouter: intake routes new tickets as it writes them with it
+    intake_routing: Any = None
 
     def close(self) -> None:
         self.queue.stop()
@@ -78,8 +80,10 @@ def build_services(settings: Settings, *, clock: Callable[[], datetime] = system
                         knowledge=KnowledgeBase(db, tz, settings.knowledge_synonyms_file,
                                                 {s.code: s.name for s in catalogue.services}))
     use_rq = (queue or ("rq" if redis is not None else "in-process")) == "rq"
+    from dispatch.intake_routing import IntakeRouter
     from dispatch.router import Router  # checks the city's dispatch rules at start-up
     services.dispatch = Router.from_settings(settings, catalogue)
+    services.intake_routing = IntakeRouter(services)
     services.queue = RqQueue(redis) if use_rq else InProcessQueue(services, clock)
     services.call_figures = functools.partial(call_figure_lines, db)
     db.job_submitter = services.queue.submit

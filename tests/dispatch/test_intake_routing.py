@@ -119,3 +119,32 @@ async def test_the_api_answers_with_the_ticket_already_dispatched(client, servic
     body = await response.json()
     assert response.status == 201, body
     assert body["status"] == "dispatched" and body["department"]["code"] == "water"
+
+
+def test_a_channel_message_is_registered_routed_and_settled_in_one_go(services, people, model_store):
+    from channels.intake import IntakeRecord, receive
+    from channels.models import IntakeMessage
+
+    now = services.clock()
+    result = receive(services, IntakeRecord(channel=Channel.SMS, content=TEXTS[0], received_at=now,
+                                            external_id="SM" + "1" * 32, contact_phone="13800138000"), now=now)
+    routed = _routed(services, result.ticket.id)
+    assert routed["ticket"][0] == Status.DISPATCHED and routed["ticket"][1] == people.departments["water"].id
+    with services.db.reading() as session:
+        message = session.scalar(select(IntakeMessage))
+        assert session.scalars(select(Job)).all() == []  # nothing left for a worker
+    assert message.ticket_id == result.ticket.id and message.settled_at == now
+
+
+def test_a_repeat_is_not_routed_and_keeps_its_settle_job(services, people, model_store):
+    from channels.intake import IntakeRecord, receive
+
+    now = services.clock()
+    first, repeat = (receive(services, IntakeRecord(channel=Channel.SMS, content=text, received_at=now,
+                                                    external_id=sid, contact_phone="13800138000"), now=now)
+                     for text, sid in ((TEXTS[0], "SM" + "1" * 32), (TEXTS[0] + "，还是没水", "SM" + "2" * 32)))
+    assert repeat.repeat_of.id == first.ticket.id
+    with services.db.reading() as session:
+        jobs = [(j.name, j.ticket_id) for j in session.scalars(select(Job))]
+    assert jobs == [("intake.settle", repeat.ticket.id)]
+    assert _routed(services, repeat.ticket.id)["proposals"] == []

@@ -5,10 +5,11 @@ import re
 
 import pytest
 from aiohttp import FormData
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from channels.contacts import contacts_of
 from channels.repeats import similarity
+from dispatch.models import TicketProposal
 from hotline.jobs import Job
 from tests.intake.conftest import post_sms
 from tracking.actions import Actor
@@ -41,7 +42,8 @@ async def test_a_repeat_sms_from_the_same_phone_is_merged(client, services):
     with services.db.reading() as session:
         note = session.scalar(select(TicketEvent.note).where(TicketEvent.ticket_id == target.id,
                                                              TicketEvent.action == "add_note"))
-        routed = set(session.scalars(select(Job.ticket_id).where(Job.name == "dispatch.route_ticket")))
+        routed = set(session.scalars(union(select(Job.ticket_id).where(Job.name == "dispatch.route_ticket"),
+                                           select(TicketProposal.ticket_id))))
     assert repeat[0] in note and routed == {target.id}  # only the earlier ticket goes to routing
     contacts = contacts_of(services.db, target.id, Actor.system("test"))
     assert [(c.kind, c.number) for c in contacts] == [("ticket", earlier), ("repeat", repeat[0])]

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from tracking.actions._core import require_text
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput
-from tracking.actions.ticket_rows import Checked, write_tickets
+from tracking.actions.intake_dispatch import IntakeRouting
+from tracking.actions.routed_rows import plan_routes, write_routed
+from tracking.actions.ticket_rows import Checked
 from tracking.ledger import Ledger
 from tracking.models import Ticket
 from tracking.states import Channel, Priority, Role
@@ -49,7 +51,8 @@ class Registration:
 
 def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: datetime,
                     follow_ups: Sequence[tuple[str, dict]] = (), look_for_earlier: bool = True,
-                    also: Callable[[Session, Ticket], None] | None = None) -> Registration:
+                    also: Callable[[Session, Ticket], None] | None = None,
+                    routing: IntakeRouting | None = None) -> Registration:
     """Register a ticket (受理), or return the one this external message already made.
 
     Re-delivery of the same external message (same channel and external id) is
@@ -67,6 +70,8 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
             through the unique constraint.
         also: the caller's own writes for a new ticket, done in its transaction so that both
             happen or neither (intake points the kept message at its ticket).
+        routing: route the ticket as it is written when it asks for ``routing.task``
+            (``tracking.actions.routed_rows``); its job routes it if routing fails.
 
     Raises:
         InvalidInput: no content, or a field too long.
@@ -77,10 +82,10 @@ def register_ticket(ledger: Ledger, new: NewTicket, *, actor: Actor, now: dateti
         existing = find_by_external_id(ledger, new.channel, new.external_id)
         if existing is not None:
             return Registration(existing, created=False)
+    items, plans = plan_routes(routing, [Checked(new, actor, now, title, content, phone, tuple(follow_ups))])
     try:
         with ledger.db.transaction() as session:
-            [ticket] = write_tickets(session, ledger, [Checked(new, actor, now, title, content, phone,
-                                                               tuple(follow_ups))])
+            [ticket] = write_routed(session, ledger, items, plans, routing)
             if also is not None:
                 also(session, ticket)
     except IntegrityError:

@@ -10,9 +10,8 @@ too), one commit. Each ticket gets its own ``register`` event naming its actor.
 """
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, tuple_
@@ -22,11 +21,10 @@ from tracking.actions.actor import Actor
 from tracking.actions.errors import LedgerError
 from tracking.actions.intake_dispatch import IntakeRouting
 from tracking.actions.registration import NewTicket, Registration, checked, register_ticket
-from tracking.actions.ticket_rows import Checked, write_tickets
+from tracking.actions.routed_rows import plan_routes, write_routed
+from tracking.actions.ticket_rows import Checked
 from tracking.ledger import Ledger
 from tracking.models import Ticket
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,33 +106,10 @@ def _first_deliveries(ledger: Ledger, prepared: list[tuple[int, Checked]],
 def _write(ledger: Ledger, prepared: list[tuple[int, Checked]], routing: IntakeRouting | None) -> dict[int, Ticket]:
     if not prepared:
         return {}
-    items = [item for _, item in prepared]
-    plans = _plans(routing, items) if routing else [None] * len(items)
-    items = [replace(item, follow_ups=[f for f in item.follow_ups if f[0] != routing.task]) if plan is not None
-             else item for item, plan in zip(items, plans)]
+    items, plans = plan_routes(routing, [item for _, item in prepared])
     with ledger.db.transaction() as session:
-        if any(plan is not None for plan in plans):
-            orders = routing.orders(session, plans)
-            tickets = write_tickets(session, ledger, items, orders)
-            routing.keep(session, tickets, plans, orders)
-        else:
-            tickets = write_tickets(session, ledger, items)
+        tickets = write_routed(session, ledger, items, plans, routing)
     return {index: ticket for (index, _), ticket in zip(prepared, tickets)}
-
-
-def _plans(routing: IntakeRouting, items: list[Checked]) -> list:
-    """Routing's plan for the items that ask for its job; on any failure, none (their jobs will route them)."""
-    asking = [position for position, item in enumerate(items) if any(f[0] == routing.task for f in item.follow_ups)]
-    plans: list = [None] * len(items)
-    if not asking:
-        return plans
-    try:
-        for position, plan in zip(asking, routing.plan([items[p] for p in asking])):
-            plans[position] = plan
-    except Exception:  # noqa: BLE001 - a routing fault must not refuse a citizen's ticket
-        log.exception("routing at intake failed; the group's routing jobs will route it")
-        return [None] * len(items)
-    return plans
 
 
 def _alone(ledger: Ledger, item: Submission) -> Registration | LedgerError:
