@@ -193,7 +193,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per figure")
     parser.add_argument("--connections", type=int, default=48,
                         help="concurrent clients; each web process's group is what its clients sent during the "
-                             "previous write, so fewer clients means smaller groups (32: about 800 tickets/s here)")
+                             "previous write, so fewer clients means smaller groups (docs/benchmarks.md)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--web", type=int, default=2, help="hotline serve processes behind nginx (PostgreSQL)")
     parser.add_argument("--workers", type=int, default=2, help="rq workers (PostgreSQL); a worker waits on the "
