@@ -139,7 +139,8 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
     outcome, repeat_of_id = (Outcome.REPEAT, repeat.ticket.id) if repeat else (Outcome.TICKET, None)
     registration = register_ticket(
         services.ledger, new, actor=actor, now=now, follow_ups=follow_ups, look_for_earlier=not first_delivery,
-        also=lambda session, ticket: _link(session, message.id, ticket.id, outcome, repeat_of_id, settled_at),
+        also=lambda session, ticket: _link(session, message.id, ticket.id, outcome, repeat_of_id, settled_at,
+                                           files=bool(record.attachments)),
         routing=getattr(services, "intake_routing", None))
     if not registration.created:  # an earlier delivery's ticket: point this message at it too
         link_message(services.db, message.id, registration.ticket.id, outcome=outcome, repeat_of_id=repeat_of_id)
@@ -162,10 +163,13 @@ def link_message(db, message_id: int, ticket_id: int, *, outcome: Outcome,
 
 
 def _link(session, message_id: int, ticket_id: int, outcome: Outcome, repeat_of_id: int | None,
-          settled_at: datetime | None = None) -> None:
+          settled_at: datetime | None = None, *, files: bool = True) -> None:
+    """Point the message (and its files, unless the caller knows it came without) at its ticket."""
     settled = {"settled_at": settled_at} if settled_at else {}
     session.execute(update(IntakeMessage).where(IntakeMessage.id == message_id, IntakeMessage.ticket_id.is_(None))
                     .values(ticket_id=ticket_id, outcome=outcome, repeat_of_id=repeat_of_id, **settled))
+    if not files:
+        return
     session.execute(update(Attachment).where(Attachment.intake_message_id == message_id,
                                              Attachment.ticket_id.is_(None)).values(ticket_id=ticket_id))
 
