@@ -141,7 +141,7 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
         services.ledger, new, actor=actor, now=now, follow_ups=follow_ups, look_for_earlier=not first_delivery,
         also=lambda session, ticket: _link(session, message.id, ticket.id, outcome, repeat_of_id, settled_at,
                                            files=bool(record.attachments)),
-        routing=getattr(services, "intake_routing", None))
+        routing=services.intake_routing)
     if not registration.created:  # an earlier delivery's ticket: point this message at it too
         link_message(services.db, message.id, registration.ticket.id, outcome=outcome, repeat_of_id=repeat_of_id)
     return IntakeResult(registration.ticket, registration.created, repeat.ticket if repeat else None,

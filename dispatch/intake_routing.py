@@ -1,17 +1,16 @@
-"""Routing an intake group before it is written, so its tickets are stored already sent on.
+"""Routing what intake registers before it is written, so its tickets are stored already sent on.
 
-The API's group commit (``tracking.group_commit``) registers what arrives
-together in one transaction. Routing those tickets afterwards, by the
-``dispatch.route_ticket`` job, cost more than registering them: a job row, a
-queue message, a claim, a read, an update of every ticket and two more
-transactions (docs/benchmarks.md). :class:`IntakeRouter` instead proposes for
-the whole group on the web process's thread before the transaction (the
-model is already loaded there for the console), then, inside it, writes each
-ticket dispatched by "智能分派" or leaves it for triage, with its proposal
-row, exactly as the job would have (a rule's higher urgency first, as its
-own note in the timeline). If proposing fails, every ticket of the group
-keeps its job: routing never stands between a citizen and their ticket
-number.
+Routing a registered ticket afterwards, by the ``dispatch.route_ticket`` job,
+cost more than registering it: a job row, a queue message, a claim, a read, an
+update of the ticket and two more transactions (docs/benchmarks.md).
+:class:`IntakeRouter` (``services.intake_routing``) instead proposes for the
+tickets being registered, the API's whole group (``tracking.group_commit``)
+or one channel message (``channels.intake.receive``), before their
+transaction (the model is loaded when a serving process starts), then, inside
+it, writes each ticket dispatched by "智能分派" or leaves it for triage, with
+its proposal row, exactly as the job would have (a rule's higher urgency
+first, as its own note in the timeline). If proposing fails, the tickets keep
+their jobs: routing never stands between a citizen and their ticket number.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Routing at intake: a ticket written already sent to its department, in the transaction that registers it.
 
-When routing knows the department before the ticket is written (the API's
-group commit routes its group first, ``dispatch.intake_routing``), registering
+When routing knows the department before the ticket is written (intake routes
+what it registers first, ``dispatch.intake_routing``), registering
 the ticket and then dispatching it would be an insert and an update of the same
 row, a job row, a queue message, a claim and two more transactions. Here the
 new ticket gets the fields, events and notification that raising its urgency
@@ -45,7 +45,7 @@ class IntakeRoute:
 
 
 class IntakeRouting(Protocol):
-    """Routing done while a group is registered (dispatch's ``IntakeRouter``), in three steps."""
+    """Routing done while tickets are registered (dispatch's ``IntakeRouter``), in three steps."""
 
     task: str  # the follow-up job it does instead, e.g. ``dispatch.route_ticket``
 

@@ -70,7 +70,7 @@ def register_tickets(ledger: Ledger, submissions: Sequence[Submission],
     try:
         created = _write(ledger, prepared, routing)
     except IntegrityError:
-        return [result if result is not None else _alone(ledger, submissions[index])
+        return [result if result is not None else _alone(ledger, submissions[index], routing)
                 for index, result in enumerate(results)]
     for index, ticket in created.items():
         results[index] = Registration(ticket, created=True)
@@ -112,8 +112,9 @@ def _write(ledger: Ledger, prepared: list[tuple[int, Checked]], routing: IntakeR
     return {index: ticket for (index, _), ticket in zip(prepared, tickets)}
 
 
-def _alone(ledger: Ledger, item: Submission) -> Registration | LedgerError:
+def _alone(ledger: Ledger, item: Submission, routing: IntakeRouting | None) -> Registration | LedgerError:
     try:
-        return register_ticket(ledger, item.new, actor=item.actor, now=item.now, follow_ups=item.follow_ups)
+        return register_ticket(ledger, item.new, actor=item.actor, now=item.now, follow_ups=item.follow_ups,
+                               routing=routing)
     except LedgerError as exc:
         return exc
