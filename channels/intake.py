@@ -119,7 +119,7 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
     message, first_delivery, earlier = _keep_message(services, record, phone, now)
     if earlier is not None:
         return earlier
-    district = _district(services, record)
+    district = district_of(services, record)
     repeat = _find_repeat(services, record, phone, district, now) if record.detect_repeats else None
     follow_ups: list[tuple[str, dict]] = [] if repeat else [(ROUTE_TASK, {})]
     # A new request nobody is to be texted about has nothing left to settle: its message is marked
@@ -235,7 +235,8 @@ def _find_repeat(services, record: IntakeRecord, phone: str | None, district: st
 _RECOGNISERS: dict[int, tuple[object, DistrictRecogniser]] = {}  # built once per catalogue
 
 
-def _district(services, record: IntakeRecord) -> str | None:
+def district_of(services, record: IntakeRecord) -> str | None:
+    """The district the message names (its address first), by the catalogue's recogniser."""
     catalogue = services.catalogue
     entry = _RECOGNISERS.get(id(catalogue))
     if entry is None or entry[0] is not catalogue:

@@ -16,9 +16,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 from channels.intake import IntakeFile
 from channels.models import SmsMessage, SmsStatus
 from channels.routing import routes
-from channels.sms.replies import InboundSms, handle_inbound
+from channels.sms.replies import InboundSms
 from hotline.web.blocking import run_blocking
-from hotline.web.keys import SERVICES
+from hotline.web.keys import SERVICES, SMS_INTAKE
 from tracking.actions import Actor, LedgerError, add_note
 
 MAX_MEDIA = 10  # Twilio sends at most 10 media items per message
@@ -37,9 +37,8 @@ async def inbound_sms(request: web.Request) -> web.Response:
                   for i in range(min(_int(form.get("NumMedia")), MAX_MEDIA)) if form.get(f"MediaUrl{i}"))
     sms = InboundSms(message_sid=sid, phone=phone, body=form.get("Body", ""), to=form.get("To", ""),
                      payload=form, media=media)
-    now = services.clock()
-    try:
-        answer = await run_blocking(handle_inbound, services, sms, now=now)
+    try:  # handled with the other SMS arriving meanwhile (channels.sms.grouped)
+        answer = await request.app[SMS_INTAKE].submit((sms, services.clock()))
     except LedgerError as exc:  # a malformed number or an over-long text: tell the sender, store nothing
         return twiml(f"未能受理：{exc.message}")
     return twiml(answer.text)

@@ -1,6 +1,7 @@
 """The app factory: ``create_app(settings)`` builds the whole hotline, as tests do too."""
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from pathlib import Path
@@ -12,11 +13,12 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 
 from config.settings import Settings
+from hotline.grouping import Grouped
 from hotline.services import Services, build_services
 from hotline.web import shell
 from hotline.web.blocking import run_blocking
 from hotline.web.errors import MAX_BODY, error_middleware
-from hotline.web.keys import INTAKE, NAV, PUBLIC_URL, SERVICES, SETTINGS
+from hotline.web.keys import INTAKE, NAV, PUBLIC_URL, SERVICES, SETTINGS, SMS_INTAKE
 from hotline.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from hotline.web.routing import Routes
 from hotline.web.security import csrf_middleware, session_storage
@@ -87,12 +89,14 @@ def _template_dirs() -> list[str]:
 
 def _lifecycle(settings: Settings, given: Services | None, start_background: bool):
     async def lifecycle(app: web.Application):
+        from channels.sms.grouped import handle_inbound_many
         from hotline.scheduler import Scheduler
         services = given or build_services(settings)
         app[SERVICES] = services
         # The API's groups are routed as they are written (dispatch.intake_routing), not by a worker later.
         router = services.intake_routing  # None (some tests): the routing jobs route the API's tickets
         app[INTAKE] = GroupCommit(services.ledger, routing=router)
+        app[SMS_INTAKE] = Grouped(functools.partial(handle_inbound_many, services))
         scheduler = Scheduler(services.db, services.queue, services.clock)
         if start_background:
             # Load the routing model before the first request, not while the first group waits for it.

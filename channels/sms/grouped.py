@@ -1,0 +1,118 @@
+"""The SMS webhook in groups: plain new requests that arrive together are registered together.
+
+At a typhoon's peak nearly every SMS is a new request, and each one handled
+alone costs five database sessions before its answer (docs/benchmarks.md).
+:func:`handle_inbound_many` takes what the web process's ``Grouped`` gathered
+while its previous group was written and decides, for all of them with one
+read session, which are plain new requests: a text (no picture), not a survey
+answer or satisfaction word, from a phone with no survey in the conversation
+window, not a re-delivery, not a repeat of an open ticket, and the only one of
+its phone and MessageSid in the group. Those are kept and registered (routed,
+settled) in one transaction, exactly as ``receive`` keeps and registers one;
+every other message, and all of them if that transaction meets a concurrent
+delivery, goes through :func:`channels.sms.replies.handle_inbound` on its own,
+after the group, so the rules for surveys, repeats and re-deliveries are never
+decided twice.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from channels.intake import CHANNEL_ACTORS, ROUTE_TASK, IntakeRecord, district_of
+from channels.models import IntakeMessage, Outcome, SmsSurvey
+from channels.notices import acknowledgement
+from channels.repeats import find_repeat
+from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
+from tracking.actions import Actor, LedgerError, NewTicket
+from tracking.actions.registration import checked, normalise_phone
+from tracking.actions.routed_rows import plan_routes, write_routed
+from tracking.actions.ticket_rows import Checked
+from tracking.states import Channel
+
+
+def handle_inbound_many(services, items: list[tuple[InboundSms, datetime]]) -> list[SmsAnswer | LedgerError]:
+    """Answer each SMS as :func:`handle_inbound` would, registering the plain new requests together.
+
+    Returns:
+        For each item, in order: its answer, or the ``LedgerError`` it raised (a malformed number, a
+        text too long); the webhook tells the sender either.
+    """
+    results: list = [None] * len(items)
+    plain = _plain(services, items)
+    if plain:
+        try:
+            for index, answer in _register(services, items, plain).items():
+                results[index] = answer
+        except IntegrityError:  # a concurrent delivery of one of them: each is decided alone below
+            pass
+    for index, (sms, now) in enumerate(items):
+        if results[index] is None:
+            try:
+                results[index] = handle_inbound(services, sms, now=now)
+            except LedgerError as exc:
+                results[index] = exc
+    return results
+
+
+def _plain(services, items: list[tuple[InboundSms, datetime]]) -> dict[int, Checked]:
+    """The plain new requests of the group (see the module's docstring), ready to register."""
+    actor = Actor.system(CHANNEL_ACTORS[Channel.SMS])
+    candidates: dict[int, Checked] = {}
+    phones, sids = set(), set()
+    for index, (sms, now) in enumerate(items):
+        body = sms.body.strip()
+        if sms.media or not body or parse_answer(body)[0] is not None:
+            continue
+        try:
+            phone = normalise_phone(sms.phone)
+            new = NewTicket(channel=Channel.SMS, content=body, contact_phone=phone, external_id=sms.message_sid)
+            title, content, phone = checked(new, actor)
+        except LedgerError:
+            continue  # refused alone, with its own error
+        if not phone or phone in phones or sms.message_sid in sids:
+            continue
+        phones.add(phone)
+        sids.add(sms.message_sid)
+        candidates[index] = Checked(new, actor, now, title, content, phone, ((ROUTE_TASK, {}),))
+    if not candidates:
+        return {}
+    with services.db.reading() as session:
+        known = set(session.scalars(select(IntakeMessage.external_id).where(
+            IntakeMessage.channel == Channel.SMS, IntakeMessage.external_id.in_(sids))))
+        earliest = min(item.now for item in candidates.values()) - CONVERSATION_WINDOW
+        surveyed = set(session.scalars(select(SmsSurvey.phone).where(
+            SmsSurvey.phone.in_(phones), SmsSurvey.sent_at >= earliest)))
+        plain = {}
+        for index, item in candidates.items():
+            if item.new.external_id in known or item.phone in surveyed:
+                continue
+            item = _with_district(services, item)
+            if find_repeat(session, phone=item.phone, content=f"{item.new.title} {item.content}", address="",
+                           district=item.new.district, now=item.now) is None:
+                plain[index] = item
+    return plain
+
+
+def _with_district(services, item: Checked) -> Checked:
+    record = IntakeRecord(channel=Channel.SMS, content=item.new.content, received_at=item.now)
+    return replace(item, new=replace(item.new, district=district_of(services, record)))
+
+
+def _register(services, items: list[tuple[InboundSms, datetime]], plain: dict[int, Checked]) -> dict[int, SmsAnswer]:
+    """Keep and register the plain requests in one transaction: tickets routed, messages linked and settled."""
+    indexes = list(plain)
+    checked_items, plans = plan_routes(services.intake_routing, [plain[i] for i in indexes])
+    with services.db.transaction() as session:
+        tickets = write_routed(session, services.ledger, checked_items, plans, services.intake_routing)
+        session.execute(insert(IntakeMessage.__table__), [
+            {"channel": Channel.SMS, "external_id": items[i][0].message_sid, "sender": plain[i].phone,
+             "received_at": items[i][1], "stored_at": items[i][1], "payload": dict(items[i][0].payload),
+             "outcome": Outcome.TICKET, "ticket_id": ticket.id, "repeat_of_id": None, "deliveries": 1,
+             "settled_at": items[i][1]} for i, ticket in zip(indexes, tickets)])
+    settings = services.settings
+    return {i: SmsAnswer(acknowledgement(settings.city_name, ticket.number, settings.public_url), Outcome.TICKET,
+                         ticket.number) for i, ticket in zip(indexes, tickets)}

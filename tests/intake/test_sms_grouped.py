@@ -1,0 +1,69 @@
+"""The SMS webhook in groups: what a group gives each message is what handling it alone gives."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from channels.models import IntakeMessage
+from channels.sms.grouped import handle_inbound_many
+from channels.sms.replies import EMPTY_SMS, InboundSms, handle_inbound
+from dispatch.models import TicketProposal
+from hotline.jobs import Job
+from tracking.actions import LedgerError
+from tracking.models import Ticket, TicketEvent
+
+TEXTS = ["幸福小区3栋从昨天起停水，至今没有恢复", "人民路与解放路路口的路灯不亮已经一周", "楼下烧烤店油烟很大，晚上十二点还很吵"]
+
+
+def _sms(n: int, body: str, phone: str | None = None) -> InboundSms:
+    sid = f"SM{n:032d}"
+    phone = phone or f"+86139{n:08d}"
+    return InboundSms(message_sid=sid, phone=phone, body=body, to="+8612345",
+                      payload={"MessageSid": sid, "From": phone, "Body": body})
+
+
+def _stored(services, number: str) -> dict:
+    """A ticket and its message as stored, without what differs between any two (ids, numbers, phones)."""
+    with services.db.reading() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        message = session.scalar(select(IntakeMessage).where(IntakeMessage.ticket_id == ticket.id))
+        events = session.execute(select(TicketEvent.action, TicketEvent.actor_name, TicketEvent.to_status,
+                                        TicketEvent.data).where(TicketEvent.ticket_id == ticket.id)
+                                 .order_by(TicketEvent.id)).all()
+        proposals = session.execute(select(TicketProposal.outcome, TicketProposal.department_code,
+                                           TicketProposal.reason).where(TicketProposal.ticket_id == ticket.id)).all()
+        jobs = session.scalars(select(Job.name).where(Job.ticket_id == ticket.id)).all()
+    return {"ticket": (ticket.channel, ticket.status, ticket.title, ticket.content, ticket.district,
+                       ticket.department_id, ticket.priority, ticket.registered_at, ticket.step, ticket.step_due_at),
+            "message": (message.channel, message.outcome, message.deliveries, message.received_at,
+                        message.stored_at, message.settled_at, message.repeat_of_id, message.payload["Body"]),
+            "events": [tuple(e) for e in events], "proposals": [tuple(p) for p in proposals], "jobs": jobs}
+
+
+def test_plain_requests_in_a_group_are_stored_as_each_alone_would_be(services, departments):
+    now = services.clock()
+    alone = [handle_inbound(services, _sms(n, text), now=now) for n, text in enumerate(TEXTS)]
+    grouped = handle_inbound_many(services, [(_sms(10 + n, text), now) for n, text in enumerate(TEXTS)])
+    for one, many in zip(alone, grouped):
+        assert many.outcome == one.outcome and many.text == one.text.replace(one.ticket_number, many.ticket_number)
+        assert _stored(services, many.ticket_number) == _stored(services, one.ticket_number)
+
+
+def test_anything_but_a_plain_request_is_decided_alone_as_before(services, departments):
+    now = services.clock()
+    earlier = handle_inbound(services, _sms(1, TEXTS[0]), now=now)
+    results = handle_inbound_many(services, [
+        (_sms(1, TEXTS[0]), now),                       # Twilio again: the same answer, nothing new
+        (_sms(2, TEXTS[1], phone="+8613700000001"), now),
+        (_sms(3, TEXTS[1] + "，还是不亮", phone="+8613700000001"), now),  # the same phone again: a repeat
+        (_sms(4, "   "), now),                          # empty
+        (_sms(5, TEXTS[2], phone="12"), now),           # a malformed number: refused, nothing kept
+    ])
+    assert results[0].ticket_number == earlier.ticket_number
+    assert results[2].ticket_number != results[1].ticket_number and results[1].ticket_number in results[2].text
+    assert results[3].text == EMPTY_SMS
+    assert isinstance(results[4], LedgerError)
+    with services.db.reading() as session:
+        deliveries = session.scalar(select(IntakeMessage.deliveries).where(
+            IntakeMessage.external_id == _sms(1, "").message_sid))
+        kept = session.scalars(select(IntakeMessage.external_id)).all()
+    assert deliveries == 2 and _sms(5, "").message_sid not in kept and len(kept) == 4
