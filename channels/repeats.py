@@ -23,10 +23,11 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tracking.models import Ticket
@@ -63,10 +64,36 @@ def find_repeat(session: Session, *, phone: str | None, content: str, address: s
     if not conditions:
         return None
     candidates = list(session.scalars(
-        select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-                             Ticket.merged_into_id.is_(None),
-                             Ticket.registered_at >= now - REPEAT_WINDOW, or_(*conditions))
+        select(Ticket).where(*_open_since(now), or_(*conditions))
         .order_by(Ticket.registered_at.desc()).limit(MAX_CANDIDATES)))
+    return best_repeat(candidates, phone=phone, content=content, place=place)
+
+
+def callers_open_tickets(session: Session, phones: Collection[str], now: datetime) -> dict[str, list[Ticket]]:
+    """For several callers at once (an SMS group), the open tickets ``find_repeat`` weighs for each phone.
+
+    A message with no usable place (an SMS) is compared with its caller's open tickets only, so
+    ``best_repeat(found.get(phone, []), ...)`` answers as ``find_repeat`` would, with one query for all.
+    """
+    if not phones:
+        return {}
+    newest = select(Ticket.id, func.row_number().over(partition_by=Ticket.contact_phone,
+                                                      order_by=Ticket.registered_at.desc()).label("rank")) \
+        .where(*_open_since(now), Ticket.contact_phone.in_(list(phones))).subquery()
+    found: dict[str, list[Ticket]] = {}
+    for ticket in session.scalars(select(Ticket).join(newest, newest.c.id == Ticket.id)
+                                  .where(newest.c.rank <= MAX_CANDIDATES).order_by(Ticket.registered_at.desc())):
+        found.setdefault(ticket.contact_phone, []).append(ticket)
+    return found
+
+
+def _open_since(now: datetime) -> tuple:
+    return (Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.merged_into_id.is_(None),
+            Ticket.registered_at >= now - REPEAT_WINDOW)
+
+
+def best_repeat(candidates: list[Ticket], *, phone: str | None, content: str, place: str) -> RepeatMatch | None:
+    """The candidate this message repeats (the module's rule), newest candidates first; ``place`` normalised."""
     same_caller = [t for t in candidates if phone and t.contact_phone == phone]
     chase_up = len(same_caller) == 1 and any(word in content for word in FOLLOW_UP_WORDS)
     best: RepeatMatch | None = None

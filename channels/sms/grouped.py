@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from channels.intake import CHANNEL_ACTORS, ROUTE_TASK, IntakeRecord, district_of
 from channels.models import IntakeMessage, Outcome, SmsSurvey
 from channels.notices import acknowledgement
-from channels.repeats import find_repeat
+from channels.repeats import best_repeat, callers_open_tickets
 from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from tracking.actions import Actor, LedgerError, NewTicket
 from tracking.actions.registration import checked, normalise_phone
@@ -83,18 +83,15 @@ def _plain(services, items: list[tuple[InboundSms, datetime]]) -> dict[int, Chec
     with services.db.reading() as session:
         known = set(session.scalars(select(IntakeMessage.external_id).where(
             IntakeMessage.channel == Channel.SMS, IntakeMessage.external_id.in_(sids))))
-        earliest = min(item.now for item in candidates.values()) - CONVERSATION_WINDOW
+        first = min(item.now for item in candidates.values())  # the widest windows: doubt goes to the single path
         surveyed = set(session.scalars(select(SmsSurvey.phone).where(
-            SmsSurvey.phone.in_(phones), SmsSurvey.sent_at >= earliest)))
-        plain = {}
-        for index, item in candidates.items():
-            if item.new.external_id in known or item.phone in surveyed:
-                continue
-            item = _with_district(services, item)
-            if find_repeat(session, phone=item.phone, content=f"{item.new.title} {item.content}", address="",
-                           district=item.new.district, now=item.now) is None:
-                plain[index] = item
-    return plain
+            SmsSurvey.phone.in_(phones), SmsSurvey.sent_at >= first - CONVERSATION_WINDOW)))
+        # An SMS names no address, so its repeat can only be among its caller's open tickets.
+        open_tickets = callers_open_tickets(session, phones, first)
+    return {index: _with_district(services, item) for index, item in candidates.items()
+            if item.new.external_id not in known and item.phone not in surveyed
+            and best_repeat(open_tickets.get(item.phone, []), phone=item.phone,
+                            content=f"{item.new.title} {item.content}", place="") is None}
 
 
 def _with_district(services, item: Checked) -> Checked:

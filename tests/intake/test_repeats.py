@@ -90,3 +90,24 @@ async def test_the_citizen_of_a_merged_repeat_can_follow_the_earlier_ticket(clie
     text = await page.text()
     assert page.status == 200 and "已并单" in text and f"与同一诉求的工单{earlier}合并办理" in text
     assert "合并办理的工单" in text and earlier in text
+
+
+def test_the_callers_open_tickets_read_at_once_give_each_phone_what_find_repeat_gives(services):
+    from channels.repeats import best_repeat, callers_open_tickets, find_repeat
+    from tracking.actions import NewTicket, register_ticket
+    from tracking.states import Channel
+
+    now, actor = services.clock(), Actor.system("test")
+    for phone, text in (("13900000001", "幸福小区3栋停水两天"), ("13900000001", "人民路路灯不亮"),
+                        ("13900000002", "楼下烧烤店油烟扰民"), ("13900000003", "公交站牌倒了")):
+        register_ticket(services.ledger, NewTicket(Channel.SMS, text, contact_phone=phone), actor=actor, now=now)
+    asked = [("13900000001", "幸福小区3栋还在停水"), ("13900000001", "公园里的树倒了"),
+             ("13900000002", "烧烤店油烟还是很大"), ("13900000003", "还没修好"), ("13900000004", "幸福小区3栋停水")]
+    with services.db.reading() as session:
+        found = callers_open_tickets(session, {phone for phone, _ in asked}, now)
+        for phone, text in asked:
+            alone = find_repeat(session, phone=phone, content=f" {text}", address="", district=None, now=now)
+            grouped = best_repeat(found.get(phone, []), phone=phone, content=f" {text}", place="")
+            assert (grouped and (grouped.ticket.id, grouped.reason)) == (alone and (alone.ticket.id, alone.reason))
+    assert [m is not None for m in (best_repeat(found.get(p, []), phone=p, content=f" {t}", place="")
+                                    for p, t in asked)] == [True, False, True, True, False]
