@@ -1,7 +1,7 @@
 """The SMS webhook in groups: plain new requests that arrive together are registered together.
 
 At a typhoon's peak nearly every SMS is a new request, and each one handled
-alone costs five database sessions before its answer (docs/benchmarks.md).
+alone costs about six database sessions before its answer (docs/benchmarks.md).
 :func:`handle_inbound_many` takes what the web process's ``Grouped`` gathered
 while its previous group was written and decides, for all of them with one
 read session, which are plain new requests: a text (no picture), not a survey
