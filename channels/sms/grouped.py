@@ -28,7 +28,7 @@ from channels.notices import acknowledgement
 from channels.repeats import best_repeat, callers_open_tickets
 from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from tracking.actions import Actor, LedgerError, NewTicket
-from tracking.actions.registration import checked, normalise_phone
+from tracking.actions.registration import checked
 from tracking.actions.routed_rows import plan_routes, write_routed
 from tracking.actions.ticket_rows import Checked
 from tracking.states import Channel
@@ -67,12 +67,12 @@ def _plain(services, items: list[tuple[InboundSms, datetime]]) -> dict[int, Chec
         body = sms.body.strip()
         if sms.media or not body or parse_answer(body)[0] is not None:
             continue
+        new = NewTicket(channel=Channel.SMS, content=body, contact_phone=sms.phone, external_id=sms.message_sid)
         try:
-            phone = normalise_phone(sms.phone)
-            new = NewTicket(channel=Channel.SMS, content=body, contact_phone=phone, external_id=sms.message_sid)
-            title, content, phone = checked(new, actor)
+            title, content, phone = checked(new, actor)  # the phone normalised, as receive stores it
         except LedgerError:
             continue  # refused alone, with its own error
+        new = replace(new, contact_phone=phone)
         if not phone or phone in phones or sms.message_sid in sids:
             continue
         phones.add(phone)
