@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.models import Outcome, TicketProposal
+from hotline.bulk import insert_rows
 from dispatch.router import router_of
 from dispatch.routing import ROUTER_NAME, decide, dispatch_note, inactive_reason, proposal_fields
 from dispatch.rules import higher_priority
@@ -96,5 +97,4 @@ class IntakeRouter:
                 outcome, reason = Outcome.TRIAGE, inactive_reason(plan.proposal)
             rows.append(proposal_fields(ticket.id, plan.proposal, now=ticket.registered_at, outcome=outcome,
                                         reason=reason))
-        if rows:
-            session.execute(insert(TicketProposal.__table__), rows)
+        insert_rows(session, TicketProposal.__table__, rows)

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, insert
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hotline.bulk import insert_rows
 from hotline.db import AwareDateTime, Base, after_commit
 from hotline.ids import next_ids
 
@@ -121,7 +122,7 @@ def enqueue_many(session: Session, jobs: list[tuple[str, int | None, dict[str, A
         The jobs' ids.
     """
     ids = ids if ids is not None else next_ids(session, Job.__table__, len(jobs))
-    session.execute(insert(Job.__table__), [
+    insert_rows(session, Job.__table__, [
         {"id": job_id, "name": name, "args": {"ticket_id": ticket_id, **args} if ticket_id is not None else dict(args),
          "status": JobStatus.PENDING.value, "attempts": 0, "max_attempts": MAX_ATTEMPTS, "last_error": None,
          "ticket_id": ticket_id, "created_at": now, "run_after": now, "started_at": None, "finished_at": None}

@@ -24,8 +24,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
+from hotline.bulk import insert_rows
 from tracking.accounts import Department
 from tracking.actions._core import event_fields
 from tracking.actions.reminder_texts import DEFAULT_TEXT_INTERVAL, text_departments
@@ -148,7 +149,5 @@ class _Batch:
 
     def write(self, session) -> None:
         session.execute(SET_ALERT, self.updates)
-        if self.events:
-            session.execute(insert(TicketEvent.__table__), self.events)
-        if self.notes:
-            session.execute(insert(Notification.__table__), self.notes)
+        insert_rows(session, TicketEvent.__table__, self.events)
+        insert_rows(session, Notification.__table__, self.notes)

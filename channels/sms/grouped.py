@@ -19,13 +19,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from channels.intake import CHANNEL_ACTORS, ROUTE_TASK, IntakeRecord, district_of
 from channels.models import IntakeMessage, Outcome, SmsSurvey
 from channels.notices import acknowledgement
 from channels.repeats import best_repeat, callers_open_tickets
+from hotline.bulk import insert_rows
 from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from tracking.actions import Actor, LedgerError, NewTicket
 from tracking.actions.registration import checked
@@ -105,7 +106,7 @@ def _register(services, items: list[tuple[InboundSms, datetime]], plain: dict[in
     checked_items, plans = plan_routes(services.intake_routing, [plain[i] for i in indexes])
     with services.db.transaction() as session:
         tickets = write_routed(session, services.ledger, checked_items, plans, services.intake_routing)
-        session.execute(insert(IntakeMessage.__table__), [
+        insert_rows(session, IntakeMessage.__table__, [
             {"channel": Channel.SMS, "external_id": items[i][0].message_sid, "sender": plain[i].phone,
              "received_at": items[i][1], "stored_at": items[i][1], "payload": dict(items[i][0].payload),
              "outcome": Outcome.TICKET, "ticket_id": ticket.id, "repeat_of_id": None, "deliveries": 1,

@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hotline.bulk import insert_rows
 from hotline.ids import next_ids_of
 from hotline.jobs import Job, enqueue_many
 from tracking.actions._core import event_fields
@@ -75,10 +76,9 @@ def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked],
             more_events, more_notices = route_new(ledger, ticket, route, item.now)
             events += more_events
             notices += more_notices
-    session.execute(insert(Ticket.__table__), [_row(ticket) for ticket in tickets])
-    session.execute(insert(TicketEvent.__table__), events)
-    if notices:
-        session.execute(insert(Notification.__table__), notices)
+    insert_rows(session, Ticket.__table__, [_row(ticket) for ticket in tickets])
+    insert_rows(session, TicketEvent.__table__, events)
+    insert_rows(session, Notification.__table__, notices)
     jobs = [(name, ticket.id, args) for item, ticket in zip(items, tickets) for name, args in item.follow_ups]
     if jobs:
         enqueue_many(session, jobs, now=max(item.now for item in items), ids=ids[Job.__table__])
@@ -172,8 +172,7 @@ def _add_contacts(session: Session, phones: dict[str, Checked], fresh: list[str]
     """New contacts for the phones nobody used before; their ids by phone."""
     rows = [{"id": contact_id, "name": phones[phone].new.contact_name.strip()[:80], "phone": phone,
              "created_at": phones[phone].now} for phone, contact_id in zip(fresh, ids)]
-    if rows:
-        session.execute(insert(Contact.__table__), rows)
+    insert_rows(session, Contact.__table__, rows)
     return {row["phone"]: row["id"] for row in rows}
 
 

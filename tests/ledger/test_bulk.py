@@ -1,0 +1,85 @@
+"""hotline.bulk.insert_rows: COPY on PostgreSQL writes exactly what executemany writes, and fails the same way."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from hotline.bulk import insert_rows
+from hotline.db import Database
+from tracking.models import Contact, Ticket, TicketEvent
+from tracking.states import Channel, Status
+
+AT = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+AWKWARD = "第一行\n第二行\t制表\\反斜杠 \"引号\" '单引号' \\N 不是空值 <script>alert(1)</script>"
+
+
+@pytest.fixture
+def db(database_url):
+    database = Database(database_url)
+    yield database
+    database.engine.dispose()
+
+
+def _ticket(number: str, **extra) -> dict:
+    return {"number": number, "channel": Channel.SMS, "title": "标题", "content": AWKWARD, "registered_at": AT,
+            "updated_at": AT, "contact_phone": None, **extra}
+
+
+def _written(db: Database, table) -> list[dict]:
+    with db.reading() as session:
+        return [dict(row._mapping) for row in session.execute(select(table).order_by(table.c.id))]
+
+
+def test_rows_read_back_as_executemany_writes_them(db):
+    with db.transaction() as session:
+        insert_rows(session, Ticket.__table__, [_ticket("20261123-000001"), _ticket("20261123-000002")])
+        session.execute(insert(Ticket.__table__), [_ticket("20261123-000003"), _ticket("20261123-000004")])
+    copied, executed = _written(db, Ticket.__table__)[:2], _written(db, Ticket.__table__)[2:]
+    for a, b in zip(copied, executed):
+        assert {k: v for k, v in a.items() if k not in ("id", "number")} == \
+               {k: v for k, v in b.items() if k not in ("id", "number")}
+    assert copied[0]["content"] == AWKWARD  # escapes survive the COPY text format
+    assert copied[0]["registered_at"] == AT  # the aware time, stored as the same instant
+    assert copied[0]["status"] == Status.REGISTERED and copied[0]["return_count"] == 0  # model defaults
+
+
+def test_json_and_nulls_keep_their_values(db):
+    with db.transaction() as session:
+        insert_rows(session, Ticket.__table__, [_ticket("20261123-000001")])
+        ticket_id = session.scalar(select(Ticket.id))
+        insert_rows(session, TicketEvent.__table__, [
+            {"ticket_id": ticket_id, "action": "register", "from_status": None, "to_status": Status.REGISTERED,
+             "actor_id": None, "actor_name": "短信", "actor_role": "system", "department_id": None, "at": AT,
+             "note": "", "data": {"channel": "sms", "text": AWKWARD, "list": [1, None, "二"]}}])
+    [event] = _written(db, TicketEvent.__table__)
+    assert event["data"] == {"channel": "sms", "text": AWKWARD, "list": [1, None, "二"]}
+    assert event["from_status"] is None and event["actor_id"] is None
+
+
+def test_a_duplicate_raises_integrity_error_and_writes_nothing(db):
+    with db.transaction() as session:
+        insert_rows(session, Ticket.__table__, [_ticket("20261123-000001")])
+    with pytest.raises(IntegrityError):
+        with db.transaction() as session:
+            insert_rows(session, Contact.__table__, [{"name": "甲", "phone": "13900000000", "created_at": AT}])
+            insert_rows(session, Ticket.__table__, [_ticket("20261123-000002"), _ticket("20261123-000001")])
+    assert len(_written(db, Ticket.__table__)) == 1
+    assert _written(db, Contact.__table__) == []  # the whole transaction rolled back
+
+
+def test_naive_time_is_refused(db):
+    with pytest.raises(Exception, match="naive datetime"):
+        with db.transaction() as session:
+            insert_rows(session, Ticket.__table__, [_ticket("20261123-000001", registered_at=AT.replace(tzinfo=None))])
+    assert _written(db, Ticket.__table__) == []
+
+
+def test_rows_naming_different_columns_are_refused(db):
+    with pytest.raises(Exception, match="same columns|A value is required"):
+        with db.transaction() as session:
+            insert_rows(session, Ticket.__table__, [_ticket("20261123-000001"),
+                                                    {"number": "20261123-000002", "title": "缺列"}])
+    assert _written(db, Ticket.__table__) == []
