@@ -54,3 +54,15 @@ async def test_empty_and_malformed_messages_get_a_chinese_answer_not_an_error(cl
     status, twiml = await post_sms(client, "有事反映", sid="SM" + "e" * 32, phone="not-a-number")
     assert status == 200 and "电话号码格式不正确" in twiml
     assert _count(services, Ticket) == 0
+
+
+def test_twiml_is_what_twilios_library_writes():
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    from channels.sms.webhook import twiml
+
+    for text in ["您的诉求已受理，工单号20261123-000001。", "<script>&\"'\n</script> 未能受理", ""]:
+        library = MessagingResponse()
+        library.message(text)
+        response = twiml(text)
+        assert response.text == str(library) and response.content_type == "application/xml"
