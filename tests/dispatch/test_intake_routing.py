@@ -94,6 +94,19 @@ def test_a_department_closed_in_the_system_sends_the_ticket_to_triage_saying_so(
     assert "未在系统中启用" in _rest[2]
 
 
+def test_a_process_rereads_the_active_departments_after_ten_seconds(services, people, model_store, clock):
+    router = IntakeRouter(services)  # one per web process, kept across groups
+    [first] = _group(services, [TEXTS[0]], router)
+    with services.db.transaction() as session:
+        session.execute(update(Department).where(Department.code == "water").values(active=False))
+    clock.advance(seconds=9)
+    [soon] = _group(services, [TEXTS[0]], router)  # within ACTIVE_DEPARTMENTS_KEPT: the list read before
+    clock.advance(seconds=1)
+    [later] = _group(services, [TEXTS[0]], router)
+    outcomes = [_routed(services, i)["proposals"][0][0] for i in (first, soon, later)]
+    assert outcomes == [Outcome.DISPATCHED, Outcome.DISPATCHED, Outcome.TRIAGE]
+
+
 def test_when_proposing_fails_the_tickets_are_registered_and_their_jobs_route_them(services, people, model_store,
                                                                                    monkeypatch, caplog):
     def broken(services, requests):

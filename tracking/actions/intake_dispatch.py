@@ -37,7 +37,7 @@ class IntakeRoute:
     """What routing does to a ticket being registered: raise its urgency, send it to a department, or both."""
 
     actor: Actor
-    department: Department | None = None  # an active one, loaded in the transaction; None: left for a dispatcher
+    department: Department | None = None  # an active one (see IntakeRouter.orders); None: left for a dispatcher
     note: str = ""  # of the 派单 event
     service_code: str | None = None
     priority: Priority | None = None  # raised to this first (a rule's urgency); never lower than the ticket's
@@ -52,7 +52,7 @@ class IntakeRouting(Protocol):
     def plan(self, items: Sequence[Checked]) -> list[Any | None]:
         """Before the transaction (no database): a plan per item, or None to leave it to its job."""
 
-    def orders(self, session: Session, plans: Sequence[Any | None]) -> list[IntakeRoute | None]:
+    def orders(self, session: Session, plans: Sequence[Any | None], now: datetime) -> list[IntakeRoute | None]:
         """In the transaction: what is done to each planned ticket as it is written, if anything."""
 
     def keep(self, session: Session, tickets: Sequence[Ticket], plans: Sequence[Any | None],

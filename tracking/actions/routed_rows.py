@@ -47,7 +47,7 @@ def write_routed(session: Session, ledger: Ledger, items: Sequence[Checked], pla
     """Write the items in the caller's transaction, each routed as its plan says (``write_tickets``)."""
     if routing is None or all(plan is None for plan in plans):
         return write_tickets(session, ledger, items)
-    routes = routing.orders(session, plans)
+    routes = routing.orders(session, plans, max(item.now for item in items))
     tickets = write_tickets(session, ledger, items, routes)
     routing.keep(session, tickets, plans, routes)
     return tickets
