@@ -3,8 +3,8 @@
 At a typhoon's peak nearly every SMS is a new request, and each one handled
 alone costs about six database sessions before its answer (docs/benchmarks.md).
 :func:`handle_inbound_many` takes what the web process's ``Grouped`` gathered
-while its previous group was written and decides, for all of them with three
-reads in the transaction that then writes them, which are plain new requests: a text (no picture), not a survey
+while its previous group was written and decides, for all of them with one
+read session, which are plain new requests: a text (no picture), not a survey
 answer or satisfaction word, from a phone with no survey in the conversation
 window, not a re-delivery, not a repeat of an open ticket, and the only one of
 its phone and MessageSid in the group. Those are kept and registered (routed,
@@ -26,8 +26,8 @@ from channels.intake import CHANNEL_ACTORS, ROUTE_TASK, IntakeRecord, district_o
 from channels.models import IntakeMessage, Outcome, SmsSurvey
 from channels.notices import acknowledgement
 from channels.repeats import best_repeat, callers_open_tickets
-from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from hotline.bulk import insert_rows
+from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from tracking.actions import Actor, LedgerError, NewTicket
 from tracking.actions.registration import checked
 from tracking.actions.routed_rows import plan_routes, write_routed
@@ -43,10 +43,10 @@ def handle_inbound_many(services, items: list[tuple[InboundSms, datetime]]) -> l
         text too long); the webhook tells the sender either.
     """
     results: list = [None] * len(items)
-    candidates = _candidates(services, items)
-    if candidates:
+    plain = _plain(services, items)
+    if plain:
         try:
-            for index, answer in _register(services, items, candidates).items():
+            for index, answer in _register(services, items, plain).items():
                 results[index] = answer
         except IntegrityError:  # a concurrent delivery of one of them: each is decided alone below
             pass
@@ -59,8 +59,8 @@ def handle_inbound_many(services, items: list[tuple[InboundSms, datetime]]) -> l
     return results
 
 
-def _candidates(services, items: list[tuple[InboundSms, datetime]]) -> dict[int, Checked]:
-    """The messages that may be plain new requests, as far as their own text and number tell, ready to register."""
+def _plain(services, items: list[tuple[InboundSms, datetime]]) -> dict[int, Checked]:
+    """The plain new requests of the group (see the module's docstring), ready to register."""
     actor = Actor.system(CHANNEL_ACTORS[Channel.SMS])
     candidates: dict[int, Checked] = {}
     phones, sids = set(), set()
@@ -73,53 +73,41 @@ def _candidates(services, items: list[tuple[InboundSms, datetime]]) -> dict[int,
             title, content, phone = checked(new, actor)  # the phone normalised, as receive stores it
         except LedgerError:
             continue  # refused alone, with its own error
+        new = replace(new, contact_phone=phone)
         if not phone or phone in phones or sms.message_sid in sids:
             continue
         phones.add(phone)
         sids.add(sms.message_sid)
-        record = IntakeRecord(channel=Channel.SMS, content=body, received_at=now)
-        new = replace(new, contact_phone=phone, district=district_of(services, record))
         candidates[index] = Checked(new, actor, now, title, content, phone, ((ROUTE_TASK, {}),))
-    return candidates
-
-
-def _plain(session, candidates: dict[int, Checked]) -> list[int]:
-    """Which candidates are plain new requests (see the module's docstring), read in the writing transaction."""
-    sids = {item.new.external_id for item in candidates.values()}
-    phones = {item.phone for item in candidates.values()}
-    known = set(session.scalars(select(IntakeMessage.external_id).where(
-        IntakeMessage.channel == Channel.SMS, IntakeMessage.external_id.in_(sids))))
-    first = min(item.now for item in candidates.values())  # the widest windows: doubt goes to the single path
-    surveyed = set(session.scalars(select(SmsSurvey.phone).where(
-        SmsSurvey.phone.in_(phones), SmsSurvey.sent_at >= first - CONVERSATION_WINDOW)))
-    # An SMS names no address, so its repeat can only be among its caller's open tickets.
-    open_tickets = callers_open_tickets(session, phones, first)
-    return [index for index, item in candidates.items()
+    if not candidates:
+        return {}
+    with services.db.reading() as session:
+        known = set(session.scalars(select(IntakeMessage.external_id).where(
+            IntakeMessage.channel == Channel.SMS, IntakeMessage.external_id.in_(sids))))
+        first = min(item.now for item in candidates.values())  # the widest windows: doubt goes to the single path
+        surveyed = set(session.scalars(select(SmsSurvey.phone).where(
+            SmsSurvey.phone.in_(phones), SmsSurvey.sent_at >= first - CONVERSATION_WINDOW)))
+        # An SMS names no address, so its repeat can only be among its caller's open tickets.
+        open_tickets = callers_open_tickets(session, phones, first)
+    return {index: _with_district(services, item) for index, item in candidates.items()
             if item.new.external_id not in known and item.phone not in surveyed
             and best_repeat(open_tickets.get(item.phone, []), phone=item.phone,
-                            content=f"{item.new.title} {item.content}", place="") is None]
+                            content=f"{item.new.title} {item.content}", place="") is None}
 
 
-def _register(services, items: list[tuple[InboundSms, datetime]],
-              candidates: dict[int, Checked]) -> dict[int, SmsAnswer]:
-    """Keep and register the plain requests in one transaction: tickets routed, messages linked and settled.
+def _with_district(services, item: Checked) -> Checked:
+    record = IntakeRecord(channel=Channel.SMS, content=item.new.content, received_at=item.now)
+    return replace(item, new=replace(item.new, district=district_of(services, record)))
 
-    The candidates are routed before the transaction (routing needs no database, and the few that
-    turn out not to be plain cost one prediction each); which of them are plain is read in it, so
-    the group takes one database session.
-    """
-    positions = list(candidates)
-    routed, plans = plan_routes(services.intake_routing, [candidates[i] for i in positions])
+
+def _register(services, items: list[tuple[InboundSms, datetime]], plain: dict[int, Checked]) -> dict[int, SmsAnswer]:
+    """Keep and register the plain requests in one transaction: tickets routed, messages linked and settled."""
+    indexes = list(plain)
+    checked_items, plans = plan_routes(services.intake_routing, [plain[i] for i in indexes])
     with services.db.transaction() as session:
-        plain = set(_plain(session, candidates))
-        kept = [n for n, index in enumerate(positions) if index in plain]
-        if not kept:
-            return {}
-        indexes = [positions[n] for n in kept]
-        tickets = write_routed(session, services.ledger, [routed[n] for n in kept], [plans[n] for n in kept],
-                               services.intake_routing)
+        tickets = write_routed(session, services.ledger, checked_items, plans, services.intake_routing)
         insert_rows(session, IntakeMessage.__table__, [
-            {"channel": Channel.SMS, "external_id": items[i][0].message_sid, "sender": candidates[i].phone,
+            {"channel": Channel.SMS, "external_id": items[i][0].message_sid, "sender": plain[i].phone,
              "received_at": items[i][1], "stored_at": items[i][1], "payload": dict(items[i][0].payload),
              "outcome": Outcome.TICKET, "ticket_id": ticket.id, "repeat_of_id": None, "deliveries": 1,
              "settled_at": items[i][1]} for i, ticket in zip(indexes, tickets)])
