@@ -48,7 +48,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                if len(row) != len(keys):
+                if row.keys() != rows[0].keys():
                     raise ValueError(f"{table.name}: every row must name the same columns as the first")
                 values = [row[key] for key in keys] + defaults
                 copy.write_row([value if process is None else process(value)
@@ -63,34 +63,25 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 @lru_cache(maxsize=256)
 def _layout(table: Table, keys: tuple[str, ...], dialect: Dialect) -> tuple[list[str], list, list]:
-    """The COPY's column list, the default values of the columns the rows leave out, and bind processors."""
+    """The COPY's column list, the values of the columns the rows leave out, and each column's bind processing."""
     missing = [column for column in table.columns if column.key not in keys and column.default is not None]
+    columns = [table.columns[key] for key in keys] + missing
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
     defaults = []
-    for column in missing:
+    for position, column in enumerate(missing, start=len(keys)):
         default = column.default
         if default.is_scalar:
             defaults.append(default.arg)
-        elif default.is_callable:
-            defaults.append(_Fresh(default.arg))  # e.g. default=dict: a new value per row
+        elif default.is_callable:  # e.g. default=dict: a new value for each row, made where it is processed
+            defaults.append(None)
+            processors[position] = _made_per_row(default.arg, processors[position])
         else:
             raise ValueError(f"{table.name}.{column.key}: bulk insert cannot compute this default")
-    columns = [table.columns[key] for key in keys] + missing
-    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
-    for position, value in enumerate(defaults, start=len(keys)):
-        if isinstance(value, _Fresh):
-            processors[position] = value.then(processors[position])
-            defaults[position - len(keys)] = None
     return [f'"{column.name}"' for column in columns], defaults, processors
 
 
-class _Fresh:
-    """A callable column default, evaluated for each row before the column's bind processing."""
-
-    def __init__(self, make):
-        self.make = make
-
-    def then(self, process):
-        make = self.make
-        if process is None:
-            return lambda _value: make(None)
-        return lambda _value: process(make(None))
+def _made_per_row(make, process):
+    """A callable default (SQLAlchemy passes it an execution context; it needs none here), then the processing."""
+    if process is None:
+        return lambda _value: make(None)
+    return lambda _value: process(make(None))

@@ -83,3 +83,14 @@ def test_rows_naming_different_columns_are_refused(db):
             insert_rows(session, Ticket.__table__, [_ticket("20261123-000001"),
                                                     {"number": "20261123-000002", "title": "缺列"}])
     assert _written(db, Ticket.__table__) == []
+
+
+def test_callable_and_scalar_defaults_fill_the_columns_rows_leave_out(db):
+    from channels.models import IntakeMessage, Outcome
+
+    with db.transaction() as session:
+        insert_rows(session, IntakeMessage.__table__, [
+            {"channel": Channel.SMS, "external_id": f"SM{n}", "sender": "+8613900000000", "received_at": AT,
+             "stored_at": AT} for n in range(2)])
+    rows = _written(db, IntakeMessage.__table__)
+    assert [(r["payload"], r["outcome"], r["deliveries"]) for r in rows] == [({}, Outcome.RECEIVED, 1)] * 2
