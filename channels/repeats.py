@@ -40,6 +40,7 @@ MIN_PLACE_LENGTH = 4  # "3栋" alone names no place; "幸福小区3栋" does
 MAX_CANDIDATES = 200
 FOLLOW_UP_WORDS = ("还没", "还是没", "仍未", "仍然", "至今", "催", "再次", "又一次", "上次", "之前反映",
                    "已经反映", "反映过", "没人管", "没有处理", "没处理", "没有解决", "没解决", "没修")
+OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)  # sorted: one statement text
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -64,7 +65,7 @@ def find_repeat(session: Session, *, phone: str | None, content: str, address: s
     if not conditions:
         return None
     candidates = list(session.scalars(
-        select(Ticket).where(*_open_since(now), or_(*conditions))
+        select(Ticket).where(*still_open(now - REPEAT_WINDOW), or_(*conditions))
         .order_by(Ticket.registered_at.desc()).limit(MAX_CANDIDATES)))
     return best_repeat(candidates, phone=phone, content=content, place=place)
 
@@ -79,7 +80,7 @@ def callers_open_tickets(session: Session, phones: Collection[str], now: datetim
         return {}
     newest = select(Ticket.id, func.row_number().over(partition_by=Ticket.contact_phone,
                                                       order_by=Ticket.registered_at.desc()).label("rank")) \
-        .where(*_open_since(now), Ticket.contact_phone.in_(list(phones))).subquery()
+        .where(*still_open(now - REPEAT_WINDOW), Ticket.contact_phone.in_(list(phones))).subquery()
     found: dict[str, list[Ticket]] = {}
     for ticket in session.scalars(select(Ticket).join(newest, newest.c.id == Ticket.id)
                                   .where(newest.c.rank <= MAX_CANDIDATES).order_by(Ticket.registered_at.desc())):
@@ -87,9 +88,14 @@ def callers_open_tickets(session: Session, phones: Collection[str], now: datetim
     return found
 
 
-def _open_since(now: datetime) -> tuple:
-    return (Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.merged_into_id.is_(None),
-            Ticket.registered_at >= now - REPEAT_WINDOW)
+def still_open(since) -> tuple:
+    """The conditions on a ticket a new message may repeat: open, not merged, registered since ``since``.
+
+    ``since`` is a time or a bound parameter; the conditions name the table's columns so that a
+    statement built once (``channels.sms.grouped``) runs without the ORM.
+    """
+    tickets = Ticket.__table__.c
+    return (tickets.status.in_(OPEN_STATUS_VALUES), tickets.merged_into_id.is_(None), tickets.registered_at >= since)
 
 
 def best_repeat(candidates: list[Ticket], *, phone: str | None, content: str, place: str) -> RepeatMatch | None:

@@ -143,6 +143,9 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "begin", _sqlite_begin)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # For lookups(): on PostgreSQL each statement its own transaction (see there).
+        self._lookup_sessions = self.sessions if self.dialect == "sqlite" else sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
         # Set by the app's queue: called with a job id after the job's row commits.
         self.job_submitter: Callable[[int], None] | None = None
         # Optional: hands several job ids over at once (one queue message for a batch's jobs).
@@ -180,6 +183,23 @@ class Database:
             yield session
         finally:
             session.close()  # ends the transaction; loaded objects stay readable, detached
+
+    @contextlib.contextmanager
+    def lookups(self) -> Iterator[Session]:
+        """A session for plain queries, each in its own transaction on PostgreSQL (autocommit).
+
+        Under READ COMMITTED, the isolation level used here, a transaction gives
+        its queries no common snapshot anyway, and a transaction block costs a
+        BEGIN and a ROLLBACK, two round trips per session: for intake's lookups
+        at a typhoon's peak, a visible share of a group's cost
+        (docs/benchmarks.md). Not for what needs a transaction block: ``SET
+        LOCAL``, ``yield_per`` (a server-side cursor), locks. SQLite: as ``reading``.
+        """
+        session = self._lookup_sessions()
+        try:
+            yield session
+        finally:
+            session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -85,7 +85,7 @@ def _first_deliveries(ledger: Ledger, prepared: list[tuple[int, Checked]],
     keys = {(item.new.channel, item.new.external_id) for _, item in prepared if item.new.external_id}
     known: dict[tuple, Ticket] = {}
     if keys:
-        with ledger.db.reading() as session:
+        with ledger.db.lookups() as session:
             known = {(t.channel, t.external_id): t for t in session.scalars(
                 select(Ticket).where(tuple_(Ticket.channel, Ticket.external_id).in_(list(keys))))}
     first: dict[tuple, int] = {}

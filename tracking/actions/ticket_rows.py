@@ -19,6 +19,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from hotline.among import among, for_dialect
 from hotline.bulk import insert_rows
 from hotline.ids import next_ids_of
 from hotline.jobs import Job, enqueue_many
@@ -164,8 +165,15 @@ def _known_contacts(session: Session, items: Sequence[Checked]) -> tuple[dict[st
             phones.setdefault(item.phone, item)
     if not phones:
         return phones, {}
-    return phones, dict(session.execute(select(Contact.phone, func.min(Contact.id)).where(
-        Contact.phone.in_(list(phones))).group_by(Contact.phone)).all())
+    return phones, dict(session.execute(_contacts_by_phone(session), {"phones": list(phones)}).all())
+
+
+@for_dialect
+def _contacts_by_phone(postgres: bool):
+    """The first contact of each phone asked for (built once: it runs for every group, ``hotline.among``)."""
+    contacts = Contact.__table__.c
+    return select(contacts.phone, func.min(contacts.id)).where(among(contacts.phone, "phones", postgres)) \
+        .group_by(contacts.phone)
 
 
 def _add_contacts(session: Session, phones: dict[str, Checked], fresh: list[str], ids: list[int]) -> dict[str, int]:
