@@ -133,6 +133,30 @@ def measure(stack: Stack, kind: str, args, inputs: tuple[Path, Path], key: str) 
     }
 
 
+def warm_up(stack: Stack, args, inputs: tuple[Path, Path], key: str) -> None:
+    """Load the API for ``--warmup`` seconds (not counted), then ANALYZE, as a running city's database is.
+
+    A database created for the benchmark has empty tables and no planner
+    statistics; as they fill, PostgreSQL keeps the plans it chose for empty
+    tables (a scan of all intake messages to find a group's MessageSids) until
+    autovacuum's ANALYZE, which runs at most once a minute, catches up. A
+    city's database has months of tickets and current statistics; measuring
+    from an empty one measured those stale plans (docs/benchmarks.md).
+    """
+    from sqlalchemy import create_engine, text
+
+    warm = argparse.Namespace(**{**vars(args), "duration": args.warmup})
+    wrk(stack, "api_tickets.lua", "/api/v1/tickets", connections=warm.connections, duration=warm.duration,
+        threads=warm.threads, env={"HOTLINE_BENCH_KEY": key, "HOTLINE_BENCH_TEXTS": str(inputs[0])})
+    drain(stack.database_url, args.drain_limit)
+    url = stack.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    print(f"[{stack.backend}] warmed up: {ledger_counts(stack.database_url)['tickets']} tickets, analysed", flush=True)
+
+
 def run_backend(backend: str, args) -> list[dict]:
     settings = {"HOTLINE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "HOTLINE_RATE_LIMIT_PER_MINUTE": "1000000"}
     web = args.web if backend == "postgresql" else 1
@@ -143,6 +167,8 @@ def run_backend(backend: str, args) -> list[dict]:
         key = stack.api_key()
         inputs = write_inputs(stack.tmp, f"http://127.0.0.1:{stack.port}",
                               max(20000, int(args.duration * 3000)))
+        if args.warmup:
+            warm_up(stack, args, inputs, key)
         rows = []
         for kind in args.kinds:
             row = measure(stack, kind, args, inputs, key)
@@ -159,6 +185,8 @@ def render(rows: list[dict], args) -> str:
         f"Run {now:%Y-%m-%d %H:%M %Z} on {machine()}, commit {commit()}; `.venv/bin/python scripts/bench_intake.py"
         f"{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`. Load generator: wrk ({args.threads} threads, "
         f"{args.connections} connections, {args.duration} s per figure), a separate process on the same machine. "
+        + (f"Each backend first took {args.warmup} s of API load, not counted, and ANALYZE (planner statistics "
+           "of filled tables, as in a running city). " if args.warmup else "Measured from empty tables. ") +
         f"Goal: {GOAL_RATE} tickets/s with p99 < {GOAL_P99_MS} ms on PostgreSQL. Stored counts the tickets in the "
         "database afterwards: requests still in flight when wrk stopped are stored but not counted as "
         "acknowledged, so the two differ by at most the number of connections.",
@@ -200,6 +228,8 @@ def main() -> None:
                         "database most of the time, so two keep up better than one even on two cores")
     parser.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"])
     parser.add_argument("--kinds", nargs="+", default=["api", "sms"])
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of API load before measuring, then "
+                        "ANALYZE, so the planner knows the tables' sizes (0: measure from empty tables)")
     parser.add_argument("--drain-limit", type=float, default=300, help="seconds to wait for the jobs")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch docs/benchmarks.md")
     args = parser.parse_args()
