@@ -1,9 +1,9 @@
 """The SMS webhook in groups: what a group gives each message is what handling it alone gives."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from channels.models import IntakeMessage
+from channels.models import IntakeMessage, Outcome, SmsSurvey
 from channels.sms.grouped import handle_inbound_many
 from channels.sms.replies import EMPTY_SMS, InboundSms, handle_inbound
 from dispatch.models import TicketProposal
@@ -67,3 +67,24 @@ def test_anything_but_a_plain_request_is_decided_alone_as_before(services, depar
             IntakeMessage.external_id == _sms(1, "").message_sid))
         kept = session.scalars(select(IntakeMessage.external_id)).all()
     assert deliveries == 2 and _sms(5, "").message_sid not in kept and len(kept) == 4
+
+
+def test_a_caller_with_an_open_ticket_or_a_recent_survey_is_decided_alone(services, departments):
+    """What the group's one lookup (``_seen``) reports keeps these out of the group's registration."""
+    now = services.clock()
+    earlier = handle_inbound(services, _sms(30, TEXTS[1], phone="+8613700000030"), now=now)
+    surveyed = handle_inbound(services, _sms(31, TEXTS[2], phone="+8613700000031"), now=now)
+    with services.db.transaction() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == surveyed.ticket_number))
+        session.add(SmsSurvey(ticket_id=ticket.id, replied_at=now, phone="13700000031", sent_at=now))
+    results = handle_inbound_many(services, [
+        (_sms(32, TEXTS[1] + "，还是不亮", phone="+8613700000030"), now),  # repeats the caller's open ticket
+        (_sms(33, "路灯的事情谢谢", phone="+8613700000031"), now),  # a remark after the survey: a note
+        (_sms(34, TEXTS[0]), now),                                       # plain: registered in the group
+    ])
+    assert results[0].outcome == Outcome.REPEAT and earlier.ticket_number in results[0].text
+    assert results[1].outcome == Outcome.NOTE
+    assert results[2].outcome == Outcome.TICKET
+    with services.db.reading() as session:
+        tickets = session.scalar(select(func.count()).select_from(Ticket))
+    assert tickets == 4  # the two earlier, the repeat (folded into the first) and the plain one
