@@ -1,58 +1,100 @@
-"""Many rows of one table written in one statement: ``COPY`` on PostgreSQL, ``executemany`` elsewhere.
+"""Many rows written in one statement: on PostgreSQL several tables' rows at once, ``executemany`` elsewhere.
 
 Intake writes five to seven rows per ticket (the ticket, its events, the
 department's notification, the routing proposal, the contact, the channel's
 message), a group of tickets at a time. psycopg's ``executemany`` sends each
-row as its own Bind and Execute, dumps its parameters in Python and reads back
-a result per row; the server plans and runs each one. ``COPY ... FROM STDIN``
-sends the rows as one stream that psycopg formats in C and the server reads in
-one command: measured here (docs/benchmarks.md) about half the CPU per row on
-both sides. It runs in the session's transaction, on its connection, so the
-rows commit or roll back with everything else the action wrote.
+row as its own Bind and Execute and the server plans each one; ``COPY``
+streams a table's rows but costs two round trips per table and formats every
+value in Python first. On PostgreSQL :func:`insert_rows` sends each table's rows
+as one JSON parameter of ``INSERT ... SELECT ... FROM json_populate_recordset``,
+and inside :func:`rows_together` the rows of every table a block writes go in
+one statement (an ``INSERT`` per table, as parts of one ``WITH``): for a group
+of twelve SMS, about half the web process's CPU of six ``COPY`` and the same
+in PostgreSQL (docs/benchmarks.md). The rows are written in the session's
+transaction, on its connection: they commit or roll back with the rest.
 
-Values go through each column's SQLAlchemy bind processing (aware datetimes
-checked and put in UTC, JSON serialised), and a column a row leaves out gets
-its model's Python default, so a row written here reads back exactly as one
-written by ``executemany``. Errors come out as SQLAlchemy's exceptions
-(``IntegrityError`` for a duplicate), as they would from ``session.execute``.
+Values are what the columns' SQLAlchemy processing would store: aware times
+(a naive one is refused), JSON kept as the value it is; a column a row leaves
+out gets its model's Python default, so a row written here reads back exactly
+as one written by ``executemany``. Errors come out as SQLAlchemy's exceptions
+(``IntegrityError`` for a duplicate), as from ``session.execute``.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import json
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 import psycopg
 from sqlalchemy import Table, insert
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+
+PENDING = "hotline_bulk_pending"  # session.info key: the rows a rows_together block has collected
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts keyed by column) into ``table`` in the session's transaction.
 
     Every row must name the same columns, as ``executemany`` requires; the
-    columns none of them name take their model defaults.
+    columns none of them name take their model defaults. Inside
+    :func:`rows_together`, the rows are written when the block ends.
     """
     if not rows:
         return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    pending = session.info.get(PENDING)
+    if pending is not None:
+        pending.append((table, rows))
+    elif session.get_bind().dialect.name == "postgresql":
+        _write(session, [(table, rows)])
+    else:
         session.execute(insert(table), list(rows))
+
+
+@contextlib.contextmanager
+def rows_together(session: Session) -> Iterator[None]:
+    """Write the rows that ``insert_rows`` is given in the block with one statement, when the block ends.
+
+    For blocks that only insert (nothing in them reads back what they wrote);
+    on SQLite each table's rows are written at once, as without the block.
+    If the block raises, nothing it collected is written.
+    """
+    if session.get_bind().dialect.name != "postgresql" or PENDING in session.info:
+        yield
         return
-    keys = tuple(rows[0])
-    columns, defaults, processors = _layout(table, keys, connection.dialect)
-    statement = f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN'
+    pending = session.info[PENDING] = []
+    try:
+        yield
+    finally:
+        del session.info[PENDING]
+    if pending:
+        _write(session, pending)
+
+
+def _write(session: Session, writes: list[tuple[Table, Sequence[dict[str, Any]]]]) -> None:
+    parts, params = [], {}
+    for number, (table, rows) in enumerate(writes):
+        keys = tuple(rows[0])
+        columns, names, defaults = _layout(table, keys)
+        encoded = []
+        for row in rows:
+            if row.keys() != rows[0].keys():
+                raise ValueError(f"{table.name}: every row must name the same columns as the first")
+            values = [row[key] for key in keys] + [arg(None) if per_row else arg for per_row, arg in defaults]
+            encoded.append(dict(zip(names, values)))
+        params[f"rows{number}"] = json.dumps(encoded, default=_json_value, ensure_ascii=False)
+        parts.append(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} '
+                     f'FROM json_populate_recordset(NULL::"{table.name}", %(rows{number})s::json)')
+    statement = parts[0] if len(parts) == 1 else "WITH " + ", ".join(
+        f"w{number} AS ({part})" for number, part in enumerate(parts[:-1])) + " " + parts[-1]
+    connection = session.connection()
     raw = connection.connection.driver_connection
     try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                if row.keys() != rows[0].keys():
-                    raise ValueError(f"{table.name}: every row must name the same columns as the first")
-                values = [row[key] for key in keys] + defaults
-                copy.write_row([value if process is None else process(value)
-                                for value, process in zip(values, processors)])
+        with raw.cursor() as cursor:
+            cursor.execute(statement, params)
     except psycopg.Error as exc:  # the caller expects SQLAlchemy's exceptions, as from execute()
         invalidated = connection.dialect.is_disconnect(exc, raw, None)
         if invalidated:
@@ -62,26 +104,29 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 
 @lru_cache(maxsize=256)
-def _layout(table: Table, keys: tuple[str, ...], dialect: Dialect) -> tuple[list[str], list, list]:
-    """The COPY's column list, the values of the columns the rows leave out, and each column's bind processing."""
+def _layout(table: Table, keys: tuple[str, ...]) -> tuple[str, list[str], list]:
+    """The column list, each value's name in the JSON rows, and the defaults of the columns the rows leave out.
+
+    A callable default (e.g. ``default=dict``) is called for each row; SQLAlchemy would pass it an
+    execution context, which none of ours needs.
+    """
     missing = [column for column in table.columns if column.key not in keys and column.default is not None]
-    columns = [table.columns[key] for key in keys] + missing
-    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
     defaults = []
-    for position, column in enumerate(missing, start=len(keys)):
+    for column in missing:
         default = column.default
-        if default.is_scalar:
-            defaults.append(default.arg)
-        elif default.is_callable:  # e.g. default=dict: a new value for each row, made where it is processed
-            defaults.append(None)
-            processors[position] = _made_per_row(default.arg, processors[position])
-        else:
+        if not (default.is_scalar or default.is_callable):
             raise ValueError(f"{table.name}.{column.key}: bulk insert cannot compute this default")
-    return [f'"{column.name}"' for column in columns], defaults, processors
+        defaults.append((default.is_callable, default.arg))
+    names = [table.columns[key].name for key in keys] + [column.name for column in missing]
+    return ", ".join(f'"{name}"' for name in names), names, defaults
 
 
-def _made_per_row(make, process):
-    """A callable default (SQLAlchemy passes it an execution context; it needs none here), then the processing."""
-    if process is None:
-        return lambda _value: make(None)
-    return lambda _value: process(make(None))
+def _json_value(value: Any) -> Any:
+    """A value json cannot write: times as ISO text with their offset (PostgreSQL keeps the instant)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the ledger; times must be aware")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} in bulk")

@@ -1,13 +1,13 @@
-"""hotline.bulk.insert_rows: COPY on PostgreSQL writes exactly what executemany writes, and fails the same way."""
+"""hotline.bulk: rows written in one statement on PostgreSQL read back as executemany writes them, and fail the same way."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from hotline.bulk import insert_rows
+from hotline.bulk import insert_rows, rows_together
 from hotline.db import Database
 from tracking.models import Contact, Ticket, TicketEvent
 from tracking.states import Channel, Status
@@ -26,6 +26,12 @@ def db(database_url):
 def _ticket(number: str, **extra) -> dict:
     return {"number": number, "channel": Channel.SMS, "title": "标题", "content": AWKWARD, "registered_at": AT,
             "updated_at": AT, "contact_phone": None, **extra}
+
+
+def _event(ticket_id: int) -> dict:
+    return {"ticket_id": ticket_id, "action": "register", "from_status": None, "to_status": Status.REGISTERED,
+            "actor_id": None, "actor_name": "短信", "actor_role": "system", "department_id": None, "at": AT,
+            "note": "", "data": {"channel": "sms", "text": AWKWARD, "list": [1, None, "二"]}}
 
 
 def _written(db: Database, table) -> list[dict]:
@@ -50,10 +56,7 @@ def test_json_and_nulls_keep_their_values(db):
     with db.transaction() as session:
         insert_rows(session, Ticket.__table__, [_ticket("20261123-000001")])
         ticket_id = session.scalar(select(Ticket.id))
-        insert_rows(session, TicketEvent.__table__, [
-            {"ticket_id": ticket_id, "action": "register", "from_status": None, "to_status": Status.REGISTERED,
-             "actor_id": None, "actor_name": "短信", "actor_role": "system", "department_id": None, "at": AT,
-             "note": "", "data": {"channel": "sms", "text": AWKWARD, "list": [1, None, "二"]}}])
+        insert_rows(session, TicketEvent.__table__, [_event(ticket_id)])
     [event] = _written(db, TicketEvent.__table__)
     assert event["data"] == {"channel": "sms", "text": AWKWARD, "list": [1, None, "二"]}
     assert event["from_status"] is None and event["actor_id"] is None
@@ -94,3 +97,29 @@ def test_callable_and_scalar_defaults_fill_the_columns_rows_leave_out(db):
              "stored_at": AT} for n in range(2)])
     rows = _written(db, IntakeMessage.__table__)
     assert [(r["payload"], r["outcome"], r["deliveries"]) for r in rows] == [({}, Outcome.RECEIVED, 1)] * 2
+
+
+def test_rows_of_several_tables_written_together_at_the_end_of_the_block(db):
+    with db.transaction() as session:
+        with rows_together(session):
+            insert_rows(session, Contact.__table__, [{"id": 7, "name": "甲", "phone": "13900000000",
+                                                      "created_at": AT}])
+            insert_rows(session, Ticket.__table__, [_ticket("20261123-000001", id=11, contact_id=7)])
+            insert_rows(session, TicketEvent.__table__, [_event(11)])  # refers to the ticket above
+            if db.dialect == "postgresql":  # collected, not yet sent: one statement when the block ends
+                assert session.scalar(select(func.count()).select_from(Ticket.__table__)) == 0
+    (ticket,) = _written(db, Ticket.__table__)
+    assert (ticket["id"], ticket["contact_id"], ticket["content"]) == (11, 7, AWKWARD)
+    assert [e["ticket_id"] for e in _written(db, TicketEvent.__table__)] == [11]
+
+
+def test_a_block_that_fails_writes_nothing_and_a_duplicate_fails_the_transaction(db):
+    with pytest.raises(RuntimeError):
+        with db.transaction() as session, rows_together(session):
+            insert_rows(session, Ticket.__table__, [_ticket("20261123-000001")])
+            raise RuntimeError("the action failed")
+    with pytest.raises(IntegrityError):
+        with db.transaction() as session, rows_together(session):
+            insert_rows(session, Contact.__table__, [{"name": "甲", "phone": "13900000000", "created_at": AT}])
+            insert_rows(session, Ticket.__table__, [_ticket("20261123-000002"), _ticket("20261123-000002")])
+    assert _written(db, Ticket.__table__) == [] and _written(db, Contact.__table__) == []

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
+from hotline.bulk import rows_together
 from tracking.actions.intake_dispatch import IntakeRouting
 from tracking.actions.ticket_rows import Checked, write_tickets
 from tracking.ledger import Ledger
@@ -44,10 +45,15 @@ def plan_routes(routing: IntakeRouting | None, items: Sequence[Checked]) -> tupl
 
 def write_routed(session: Session, ledger: Ledger, items: Sequence[Checked], plans: Sequence,
                  routing: IntakeRouting | None) -> list[Ticket]:
-    """Write the items in the caller's transaction, each routed as its plan says (``write_tickets``)."""
+    """Write the items in the caller's transaction, each routed as its plan says (``write_tickets``).
+
+    Every table's rows go to the database in one statement when this returns (``rows_together``).
+    """
     if routing is None or all(plan is None for plan in plans):
-        return write_tickets(session, ledger, items)
+        with rows_together(session):
+            return write_tickets(session, ledger, items)
     routes = routing.orders(session, plans, max(item.now for item in items))
-    tickets = write_tickets(session, ledger, items, routes)
-    routing.keep(session, tickets, plans, routes)
+    with rows_together(session):
+        tickets = write_tickets(session, ledger, items, routes)
+        routing.keep(session, tickets, plans, routes)
     return tickets
