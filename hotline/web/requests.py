@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from tracking.actions import InvalidInput
+from tracking.actions._core import storable
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
@@ -25,7 +26,21 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise InvalidInput(f"JSON格式错误：第{exc.lineno}行第{exc.colno}列") from None
     if not isinstance(data, dict):
         raise InvalidInput("请求内容须为JSON对象")
+    _check_strings(data)
     return data
+
+
+def _check_strings(value: Any) -> None:
+    """Refuse a NUL or half a UTF-16 pair (JSON's \\u0000, \\ud800) anywhere: no column can store them."""
+    if isinstance(value, str):
+        storable(value, "请求内容")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key)
+            _check_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item)
 
 
 async def form_or_json(request: web.Request) -> dict[str, Any]:

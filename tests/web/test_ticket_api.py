@@ -91,3 +91,11 @@ async def test_healthz_and_openapi(client):
 async def test_api_without_credentials_is_401_not_a_csrf_refusal(client):
     response = await client.post("/api/v1/tickets", json=NEW)
     assert response.status == 401
+
+
+async def test_json_escapes_no_column_can_store_are_a_400_not_a_500(client, keys):
+    for body in ('{"content": "停水\\ud800", "contact_phone": "13912345678"}',
+                 '{"content": "停水", "contact_name": "李\\u0000", "contact_phone": "13912345678"}'):
+        response = await client.post("/api/v1/tickets", data=body,
+                                     headers={**keys["agent"], "Content-Type": "application/json"})
+        assert response.status == 400 and "无法保存" in (await response.json())["error"]

@@ -1,6 +1,7 @@
 """What every action shares: loading a ticket it may touch, checking the rule, writing the event."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -103,4 +104,19 @@ def require_text(value: str | None, what: str, max_length: int = 5000) -> str:
         raise InvalidInput(f"请填写{what}")
     if len(text) > max_length:
         raise InvalidInput(f"{what}不能超过{max_length}字")
-    return text
+    return storable(text, what)
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: str, what: str) -> str:
+    """``value``, unless it holds what no database column can store: a NUL, or half of a UTF-16 pair.
+
+    JSON's ``\\u0000`` and ``\\ud800`` escapes make such strings; refused here, they are
+    the sender's error (400), not a failed write that would take the rest of an intake group
+    with it.
+    """
+    if _UNSTORABLE.search(value):
+        raise InvalidInput(f"{what}含有无法保存的字符（空字符或不成对的代理项）")
+    return value

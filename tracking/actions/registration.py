@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracking.actions._core import require_text
+from tracking.actions._core import require_text, storable
 from tracking.actions.actor import Actor
 from tracking.actions.errors import Forbidden, InvalidInput
 from tracking.actions.intake_dispatch import IntakeRouting
@@ -112,7 +112,9 @@ def checked(new: NewTicket, actor: Actor) -> tuple[str, str, str | None]:
     if actor.role not in REGISTER_ROLES:
         raise Forbidden("当前角色无权登记工单")
     content = require_text(new.content, "诉求内容", MAX_CONTENT)
-    title = (new.title or "").strip()[:MAX_TITLE] or content[:30]
+    title = storable((new.title or "").strip()[:MAX_TITLE], "标题") or content[:30]
+    storable(new.contact_name or "", "联系人")
+    storable(new.address or "", "地址")
     return title, content, normalise_phone(new.contact_phone)
 
 
