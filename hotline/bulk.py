@@ -36,6 +36,8 @@ from sqlalchemy import Table, insert
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
+from hotline.db import require_aware
+
 PENDING = "hotline_bulk_pending"  # session.info key: the rows a rows_together block has collected
 
 
@@ -127,9 +129,7 @@ def _layout(table: Table, keys: tuple[str, ...]) -> tuple[str, list[str], list]:
 def _json_value(value: Any) -> Any:
     """A value json cannot write: times as ISO text with their offset (PostgreSQL keeps the instant)."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} given to the ledger; times must be aware")
-        return value.isoformat()
+        return require_aware(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} {value!r} in bulk")

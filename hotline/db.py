@@ -44,15 +44,20 @@ class AwareDateTime(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect):
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} given to the ledger; times must be aware")
-        value = value.astimezone(timezone.utc)
+        value = require_aware(value).astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def require_aware(value: datetime) -> datetime:
+    """``value``, if it says which zone it is in (the ledger stores instants, never wall-clock times)."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to the ledger; times must be aware")
+    return value
 
 
 def make_engine(url: str, **kwargs) -> Engine:

@@ -26,9 +26,9 @@ from channels.intake import CHANNEL_ACTORS, ROUTE_TASK, IntakeRecord, district_o
 from channels.models import IntakeMessage, Outcome, SmsSurvey
 from channels.notices import acknowledgement
 from channels.repeats import REPEAT_WINDOW, best_repeat, callers_open_tickets, still_open
+from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from hotline.among import among, for_dialect
 from hotline.bulk import insert_rows, rows_together
-from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from tracking.actions import Actor, LedgerError, NewTicket
 from tracking.actions.registration import checked
 from tracking.actions.routed_rows import plan_routes, write_routed

@@ -49,11 +49,10 @@ def write_routed(session: Session, ledger: Ledger, items: Sequence[Checked], pla
 
     Every table's rows go to the database in one statement when this returns (``rows_together``).
     """
-    if routing is None or all(plan is None for plan in plans):
-        with rows_together(session):
-            return write_tickets(session, ledger, items)
-    routes = routing.orders(session, plans, max(item.now for item in items))
+    routing = routing if any(plan is not None for plan in plans) else None
+    routes = routing.orders(session, plans, max(item.now for item in items)) if routing else []
     with rows_together(session):
         tickets = write_tickets(session, ledger, items, routes)
-        routing.keep(session, tickets, plans, routes)
+        if routing:
+            routing.keep(session, tickets, plans, routes)
     return tickets
