@@ -23,7 +23,7 @@ from hotline.auth import actor_for_api_key
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
 from hotline.web.security import api_key_of
-from tracking.actions import Actor, LedgerError
+from tracking.actions import Actor
 from tracking.states import Channel, Priority
 
 BASE = "/open311/v2"
@@ -40,10 +40,6 @@ def open311(handler):
             return await handler(request, fmt)
         except Open311Error as exc:
             return error_response(exc, fmt)
-        except LedgerError as exc:
-            return error_response(Open311Error(exc.http_status, exc.message), fmt)
-        except web.HTTPRequestEntityTooLarge:
-            return error_response(Open311Error(413, "请求内容过大（上限10MB）"), fmt)
     return wrapped
 
 

@@ -20,6 +20,7 @@ from hotline.web.blocking import run_blocking
 from hotline.web.errors import MAX_BODY, error_middleware
 from hotline.web.keys import INTAKE, NAV, PUBLIC_URL, SERVICES, SETTINGS, SMS_INTAKE
 from hotline.web.openapi import OPENAPI_PATHS, OPENAPI_SCHEMAS
+from hotline.web.requests import storable_input_middleware
 from hotline.web.routing import Routes
 from hotline.web.security import csrf_middleware, session_storage
 from hotline.web.templating import install_filters, template_context
@@ -59,7 +60,7 @@ def create_app(settings: Settings, services: Services | None = None, *,
     app[SETTINGS] = settings
     app[PUBLIC_URL] = settings.public_url
     setup_sessions(app, session_storage(settings))
-    app.middlewares.extend([error_middleware, csrf_middleware])
+    app.middlewares.extend([error_middleware, storable_input_middleware, csrf_middleware])
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(_template_dirs()), autoescape=True,
         context_processors=[aiohttp_jinja2.request_processor, template_context])

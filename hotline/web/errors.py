@@ -7,6 +7,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import exc as sa_exc
 
+from channels.open311.format import Open311Error, error_response
 from hotline.web.requests import json_error
 from tracking.actions import LedgerError
 
@@ -64,6 +65,8 @@ def _unavailable(request: web.Request) -> web.Response:
 
 
 def _render(request: web.Request, status: int, message: str) -> web.Response:
+    if request.path.startswith("/open311/"):  # GeoReport clients read the spec's own error list
+        return error_response(Open311Error(status, message), "xml" if request.path.endswith(".xml") else "json")
     if wants_json(request):
         return json_error(status, message)
     response = aiohttp_jinja2.render_template("error.html", request, {"status": status, "message": message})

@@ -43,14 +43,34 @@ def _check_strings(value: Any) -> None:
             _check_strings(item)
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@web.middleware
+async def storable_input_middleware(request: web.Request, handler):
+    """Refuse a NUL or half a UTF-16 pair in the query, the path or a form, before any handler runs.
+
+    ``%00`` decodes to a NUL that PostgreSQL cannot store or even compare with: a
+    filter or form field carrying one would fail deep in a handler (a 500). Checked
+    once here for every page, form and webhook; JSON bodies are checked by ``json_body``.
+    """
+    for value in (*request.query.values(), *request.match_info.values()):
+        storable(value, "请求参数")
+    if request.method in ("POST", "PUT", "PATCH") and request.content_type in FORM_TYPES:
+        try:
+            form = await request.post()  # aiohttp keeps it: the handler reads the same object
+        except UnicodeDecodeError:
+            raise InvalidInput("表单内容须为UTF-8编码") from None
+        for name, value in form.items():
+            storable(name, "表单字段")
+            storable(value if isinstance(value, str) else value.filename or "", "表单内容")
+    return await handler(request)
+
+
 async def form_or_json(request: web.Request) -> dict[str, Any]:
     if request.content_type == "application/json":
         return await json_body(request)
-    try:
-        form = await request.post()
-    except UnicodeDecodeError:
-        raise InvalidInput("表单内容须为UTF-8编码") from None
-    return {key: value for key, value in form.items()}
+    return dict((await request.post()).items())  # already read and checked by storable_input_middleware
 
 
 def query_int(request: web.Request, name: str, default: int) -> int:
