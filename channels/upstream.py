@@ -22,7 +22,7 @@ from channels.intake import IntakeRecord, receive
 from channels.routing import routes
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
-from hotline.web.requests import json_body, json_ok
+from hotline.web.requests import iso_moment, json_body, json_ok
 from hotline.web.security import current_actor, requires
 from tracking.actions import InvalidInput, NotFound
 from tracking.models import Ticket
@@ -146,10 +146,9 @@ def _due_at(raw: str, now: datetime, tz) -> datetime:
     if not raw:
         raise InvalidInput("due_at（上级办结时限）必填")
     try:
-        due = datetime.fromisoformat(raw)
+        due = iso_moment(raw, tz)
     except ValueError:
         raise InvalidInput("due_at 须为ISO 8601日期时间，如 2026-11-30T18:00:00+08:00") from None
-    due = due if due.tzinfo else due.replace(tzinfo=tz)
     if due <= now:
         raise InvalidInput("due_at 早于当前时间，请核对上级办结时限")
     return due

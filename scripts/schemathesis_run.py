@@ -1,7 +1,9 @@
 """Bad input for the whole API: schemathesis generates requests from /openapi.json and reports any 500.
 
 One command: ``.venv/bin/python scripts/schemathesis_run.py`` starts ``hotline serve``
-on a fresh SQLite ledger with the catalogue and an admin API key (``scripts/stack.py``),
+on a fresh ledger (PostgreSQL by default, as in production: some values, a NUL for one,
+only fail there; ``--backend sqlite`` for the embedded one) with the catalogue and an
+admin API key (``scripts/stack.py``),
 runs ``schemathesis run`` against its OpenAPI document with the ``not_a_server_error``
 check (every operation, ``--max-examples`` each), prints the summary and exits with
 schemathesis's status. schemathesis is not a dependency of the project: install it
@@ -25,12 +27,13 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=30)
     parser.add_argument("--checks", default="not_a_server_error")
     parser.add_argument("--role", default="admin", choices=["admin", "agent", "supervisor"])
+    parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
     args, extra = parser.parse_known_args()
     runner = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or shutil.which("schemathesis")
     if runner is None:
         sys.exit("schemathesis is not installed: .venv/bin/pip install schemathesis")
     report = ROOT / "test-artifacts" / "schemathesis"
-    with Stack(backend="sqlite", web=1, nginx=False,
+    with Stack(backend=args.backend, web=1, workers=1, nginx=False,
                settings={"HOTLINE_RATE_LIMIT_PER_MINUTE": "100000"}) as stack:
         key = stack.api_key("schemathesis", args.role)
         base = f"http://127.0.0.1:{stack.port}"

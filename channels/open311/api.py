@@ -22,6 +22,7 @@ from channels.routing import routes
 from hotline.auth import actor_for_api_key
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES
+from hotline.web.requests import iso_moment
 from hotline.web.security import api_key_of
 from tracking.actions import Actor
 from tracking.states import Channel, Priority
@@ -192,7 +193,6 @@ def _date(request: web.Request, name: str, tz) -> datetime | None:
     if not raw:
         return None
     try:
-        value = datetime.fromisoformat(raw.replace(" ", "+"))
+        return iso_moment(raw.replace(" ", "+"), tz)
     except ValueError:
         raise Open311Error(400, f"{name} 须为W3C日期时间，如 2026-11-01T00:00:00+08:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=tz)

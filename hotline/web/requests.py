@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -61,6 +61,8 @@ async def storable_input_middleware(request: web.Request, handler):
             form = await request.post()  # aiohttp keeps it: the handler reads the same object
         except UnicodeDecodeError:
             raise InvalidInput("表单内容须为UTF-8编码") from None
+        except ValueError:  # multipart without a boundary, or a malformed part
+            raise InvalidInput("表单格式错误（multipart/form-data 须带 boundary）") from None
         for name, value in form.items():
             storable(name, "表单字段")
             storable(value if isinstance(value, str) else value.filename or "", "表单内容")
@@ -81,7 +83,7 @@ def query_int(request: web.Request, name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise InvalidInput(f"参数 {name} 须为整数") from None
-    if not -2**63 <= value < 2**63:  # what the databases can compare it with
+    if not -2**31 <= value < 2**31:  # our id columns are INTEGER: PostgreSQL refuses to compare beyond them
         raise InvalidInput(f"参数 {name} 超出范围")
     return value
 
@@ -92,10 +94,24 @@ def query_datetime(request: web.Request, name: str, tz) -> datetime | None:
     if not raw:
         return None
     try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+") if "T" in raw else raw)
+        return iso_moment(raw.replace("Z", "+00:00").replace(" ", "+") if "T" in raw else raw, tz)
     except ValueError:
         raise InvalidInput(f"参数 {name} 须为ISO 8601日期时间") from None
-    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def iso_moment(raw: str, tz) -> datetime:
+    """An ISO 8601 date or datetime; without a zone, local to ``tz``.
+
+    Raises:
+        ValueError: not ISO 8601, or an offset no place on Earth has (beyond ±14:00):
+            Python reads up to ±23:59, PostgreSQL refuses past ±15:59 (a 500 otherwise).
+    """
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz)
+    if abs(value.utcoffset()) > timedelta(hours=14):
+        raise ValueError(f"UTC offset out of range: {raw}")
+    return value
 
 
 def json_error(status: int, message: str, **extra: Any) -> web.Response:
