@@ -25,14 +25,13 @@ as one written by ``executemany``. Errors come out as SQLAlchemy's exceptions
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import psycopg
-from sqlalchemy import Table, insert
+from sqlalchemy import DateTime, Table, insert
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -83,14 +82,19 @@ def _write(session: Session, writes: list[tuple[Table, Sequence[dict[str, Any]]]
     parts, params = [], {}
     for number, (table, rows) in enumerate(writes):
         keys = tuple(rows[0])
-        columns, names, defaults = _layout(table, keys)
+        columns, names, defaults, times = _layout(table, keys)
         encoded = []
         for row in rows:
             if row.keys() != rows[0].keys():
                 raise ValueError(f"{table.name}: every row must name the same columns as the first")
+            for key in times:
+                if row[key] is not None:
+                    require_aware(row[key])
             values = [row[key] for key in keys] + [arg(None) if per_row else arg for per_row, arg in defaults]
             encoded.append(dict(zip(names, values)))
-        params[f"rows{number}"] = json.dumps(encoded, default=_json_value, ensure_ascii=False)
+        # orjson writes times as ISO 8601 with their offset, in C: json's ``default`` hook cost a
+        # Python call per time, and its encoder was about a tenth of an intake group's CPU.
+        params[f"rows{number}"] = orjson.dumps(encoded, default=_refuse, option=orjson.OPT_NON_STR_KEYS).decode()
         parts.append(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} '
                      f'FROM json_populate_recordset(NULL::"{table.name}", %(rows{number})s::json)')
     statement = parts[0] if len(parts) == 1 else "WITH " + ", ".join(
@@ -109,8 +113,9 @@ def _write(session: Session, writes: list[tuple[Table, Sequence[dict[str, Any]]]
 
 
 @lru_cache(maxsize=256)
-def _layout(table: Table, keys: tuple[str, ...]) -> tuple[str, list[str], list]:
-    """The column list, each value's name in the JSON rows, and the defaults of the columns the rows leave out.
+def _layout(table: Table, keys: tuple[str, ...]) -> tuple[str, list[str], list, tuple[str, ...]]:
+    """The column list, each value's name in the JSON rows, the defaults of the columns the rows leave out,
+    and the keys of the time columns the rows give (checked for a zone).
 
     A callable default (e.g. ``default=dict``) is called for each row; SQLAlchemy would pass it an
     execution context, which none of ours needs.
@@ -123,13 +128,11 @@ def _layout(table: Table, keys: tuple[str, ...]) -> tuple[str, list[str], list]:
             raise ValueError(f"{table.name}.{column.key}: bulk insert cannot compute this default")
         defaults.append((default.is_callable, default.arg))
     names = [table.columns[key].name for key in keys] + [column.name for column in missing]
-    return ", ".join(f'"{name}"' for name in names), names, defaults
+    times = tuple(key for key in keys if isinstance(table.columns[key].type, DateTime)
+                  or isinstance(getattr(table.columns[key].type, "impl", None), DateTime))
+    return ", ".join(f'"{name}"' for name in names), names, defaults, times
 
 
-def _json_value(value: Any) -> Any:
-    """A value json cannot write: times as ISO text with their offset (PostgreSQL keeps the instant)."""
-    if isinstance(value, datetime):
-        return require_aware(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+def _refuse(value: Any) -> Any:
+    """What orjson cannot write (it writes str, numbers, enums, dicts, lists, dates and times itself)."""
     raise TypeError(f"cannot write {type(value).__name__} {value!r} in bulk")

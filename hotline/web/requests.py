@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from tracking.actions import InvalidInput
@@ -115,9 +116,10 @@ def iso_moment(raw: str, tz) -> datetime:
 
 
 def json_error(status: int, message: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status,
-                             dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return json_ok({"error": message, **extra}, status=status)
 
 
 def json_ok(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    """``data`` as UTF-8 JSON (orjson: at intake's peak, json's encoder was a tenth of a web process's CPU)."""
+    return web.Response(body=orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), status=status,
+                        content_type="application/json", charset="utf-8")
