@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.text import nfkc
 from tracking.models import Ticket
 from tracking.states import OPEN_STATUSES
 
@@ -137,7 +137,7 @@ def similarity(a: str, b: str) -> float:
 
 def normalise(text: str | None) -> str:
     """Full-width to half-width, lower case, no spaces or punctuation: "Ａ市 幸福小区３栋" → "a市幸福小区3栋"."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    return _NOT_WORD.sub("", nfkc(text or "")).lower()
 
 
 def same_location(a: str, b: str) -> bool:

@@ -26,10 +26,10 @@ building ("A6栋"), a paper size ("A4纸"), a car ("奥迪A6") or a number plate
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import NamedTuple
 
 from config.catalogue import Catalogue, District
+from hotline.text import nfkc
 
 # What may follow a bare alias such as "A3" for it to count as a district.
 BOUNDARY_AFTER_BARE_ALIAS = r"(?=$|[\s，。、；：！？,.;:!?）)】」”])"
@@ -110,7 +110,7 @@ def _choose(mentions: list[Mention], prefer_confirmed: bool) -> District:
 
 def _normalise(value: str) -> str:
     """Full-width "Ａ３区" and lower-case "a3区" are written by hand and mean "A3区"."""
-    return unicodedata.normalize("NFKC", value).upper()
+    return nfkc(value).upper()
 
 
 def _alternatives(words: list[str]) -> str:

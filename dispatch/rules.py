@@ -7,7 +7,6 @@ over the classifier, and the proposal names it so agents see why.
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from config.catalogue import Catalogue
+from hotline.text import nfkc
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "data" / "dispatch_rules.yaml"
 PRIORITIES = ("normal", "urgent", "emergency")  # tracking.states.Priority, in rising order
@@ -56,7 +56,7 @@ def fold(text: str) -> str:
     Cached: routing folds each ticket's text for the rules and again for each
     department it ranks; a string keeps its hash, so a repeat costs one lookup.
     """
-    return "".join(unicodedata.normalize("NFKC", text or "").lower().split())
+    return "".join(nfkc(text or "").lower().split())
 
 
 class RuleBook:
@@ -67,9 +67,13 @@ class RuleBook:
         self._folded = [(rule, tuple(fold(k) for k in rule.keywords), tuple(fold(u) for u in rule.unless))
                         for rule in self.rules]
 
-    def match(self, text: str, service_code: str | None = None) -> RuleMatch | None:
-        """The first rule that matches the ticket's text or its service code, or None."""
-        folded = fold(text)
+    def match(self, text: str, service_code: str | None = None, address: str = "") -> RuleMatch | None:
+        """The first rule that matches the ticket's text and address, or its service code, or None.
+
+        The two are folded apart (folding drops the space between them anyway), so the text's
+        folding is the one routing already made for the catalogue's words (``fold`` is cached).
+        """
+        folded = fold(text) + fold(address)
         for rule, keywords, unless in self._folded:
             if any(word and word in folded for word in unless):
                 continue

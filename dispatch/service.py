@@ -125,7 +125,7 @@ def _propose(router: Router, loaded: LoadedModel | None, prediction, text: str, 
     common = dict(district=place, model_name=loaded.info.name if loaded else None,
                   model_version=loaded.info.version if loaded else None,
                   label=prediction.label if prediction else None)
-    matched = router.rules.match(f"{text} {address}", service_code)
+    matched = router.rules.match(text, service_code, address)
     if matched is not None and matched.rule.department not in excluded:
         rule = matched.rule
         department = router.catalogue.department(rule.department)

@@ -16,7 +16,6 @@ The rule, in order (nothing a citizen texts is dropped; each case is kept in
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +24,7 @@ from sqlalchemy import select
 from channels.intake import IntakeFile, IntakeRecord, keep_message, receive
 from channels.models import IntakeMessage, Outcome, SmsSurvey
 from channels.notices import SURVEY_ANSWERS, SURVEY_WORDS, acknowledgement, note_received, survey_thanks
+from hotline.text import nfkc
 from tracking.actions import Actor, LedgerError, add_note, close_ticket, record_callback
 from tracking.actions.registration import normalise_phone
 from tracking.models import Ticket
@@ -61,7 +61,7 @@ class SmsAnswer:
 
 def parse_answer(body: str) -> tuple[Satisfaction | None, str | None]:
     """The satisfaction a reply expresses, and the ticket number it names, if any."""
-    text = unicodedata.normalize("NFKC", body or "")
+    text = nfkc(body or "")
     number_match = NUMBER_PATTERN.search(text)
     number = number_match.group(0) if number_match else None
     rest = _STRIP.sub("", NUMBER_PATTERN.sub("", text))

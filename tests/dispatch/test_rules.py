@@ -34,6 +34,10 @@ def test_the_shipped_rules_are_valid_and_match_as_written():
     assert book.match("想咨询燃气泄漏报警器怎么安装") is None  # "unless" words cancel the rule
     assert book.match("燃气费怎么交") is None
     assert book.match("", service_code="gas-leak").rule.name == "燃气泄漏"  # a service code pinned
+    # The address counts as the text does, folded the same way (full-width, spaces).
+    assert book.match("请尽快处理", address="有人困在电梯里出不来").rule.name == "电梯困人"
+    assert book.match("闻到煤气", address="味") == book.match("闻到煤气 味")  # one text across the two
+    assert book.match("想咨询燃气泄漏", address="报警器怎么安装") is None  # "unless" words in either
 
 
 def test_a_rule_wins_over_the_model_and_says_so(services, model_store):
