@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import manager_of_class
 
 from hotline.among import among, for_dialect
 from hotline.bulk import insert_rows
@@ -88,14 +89,25 @@ def write_tickets(session: Session, ledger: Ledger, items: Sequence[Checked],
 
 def new_ticket(new: NewTicket, title: str, content: str, phone: str | None, number: str, actor: Actor,
                now: datetime) -> Ticket:
-    """A registered ticket's row, not yet in any session."""
-    return Ticket(
+    """A registered ticket's row, not yet in any session.
+
+    Its fields go straight into the object's ``__dict__``, as the ORM does for a row it
+    loads: the ticket is written as rows (``insert_rows``), never flushed by a session, so
+    it needs none of the change tracking that ``Ticket(**fields)`` pays for each field
+    (this costs a tenth of that; Ticket has no validators to skip).
+    """
+    ticket = _TICKETS.new_instance()
+    ticket.__dict__.update(
         number=number, channel=new.channel,
         external_id=new.external_id, contact_name=new.contact_name.strip()[:80],
         contact_phone=phone, title=title, content=content, address=(new.address or "").strip()[:300],
         district=new.district, lat=new.lat, lon=new.lon, service_code=new.service_code,
         priority=Priority(new.priority), status=Status.REGISTERED, registered_by_id=actor.user_id,
         registered_at=now, updated_at=now, upstream_due_at=new.upstream_due_at)
+    return ticket
+
+
+_TICKETS = manager_of_class(Ticket)
 
 
 def allocate_numbers(session: Session, now: datetime, tz: ZoneInfo, count: int) -> list[str]:
@@ -191,7 +203,6 @@ def _row(ticket: Ticket) -> dict:
     for column in Ticket.__table__.columns:
         value = given.get(column.key)
         if value is None and column.default is not None and column.default.is_scalar:
-            value = column.default.arg
-            setattr(ticket, column.key, value)
+            value = given[column.key] = column.default.arg
         row[column.key] = value
     return row
