@@ -47,18 +47,20 @@ def citizen_texts() -> list[str]:
     return [" ".join(str(m["content"]).split()).replace('"', "“").replace("\\", "") for m in items]
 
 
-def write_inputs(tmp: Path, public_url: str, count: int) -> tuple[Path, Path, Path]:
-    """The API texts file, ``count`` signed SMS bodies to measure, and as many for the warm-up.
+def write_inputs(tmp: Path, public_url: str, count: int, runs: int) -> tuple[Path, list[Path], Path]:
+    """The API texts file, ``count`` signed SMS bodies for each measured run, and as many for the warm-up.
 
-    SMS lines are signature TAB body, each with its own MessageSid; the warm-up's
-    come from other phones (138...) than the measured ones (139...), so neither
-    set repeats the other.
+    SMS lines are signature TAB body, each with its own MessageSid; each run's
+    phones have a prefix of their own (139..., 137..., 136...; the warm-up's
+    138...), so no run repeats another's messages or writes from its phones
+    (which the repeat rule would take as follow-ups, not new requests).
     """
     texts = citizen_texts()
     texts_path = tmp / "texts.txt"
     texts_path.write_text("\n".join(texts) + "\n", encoding="utf-8")
     url = public_url + "/hooks/twilio/sms"
-    return (texts_path, write_sms(tmp / "sms.tsv", url, texts, count, "139"),
+    prefixes = ["139", "137", "136", "135", "134", "133", "132", "131", "130"][:runs]
+    return (texts_path, [write_sms(tmp / f"sms{n}.tsv", url, texts, count, prefix) for n, prefix in enumerate(prefixes)],
             write_sms(tmp / "sms_warm.tsv", url, texts, count, "138"))
 
 
@@ -115,23 +117,24 @@ def drain(database_url: str, limit: float) -> float:
     return time.monotonic() - start
 
 
-def measure(stack: Stack, kind: str, args, inputs: tuple[Path, Path, Path], key: str) -> dict:
+def measure(stack: Stack, kind: str, args, inputs: tuple[Path, list[Path], Path], key: str, connections: int,
+            run: int) -> dict:
     before = ledger_counts(stack.database_url)
     load_before = uptime_load()
     if kind == "api":
-        result = wrk(stack, "api_tickets.lua", "/api/v1/tickets", connections=args.connections,
+        result = wrk(stack, "api_tickets.lua", "/api/v1/tickets", connections=connections,
                      duration=args.duration, threads=args.threads,
                      env={"HOTLINE_BENCH_KEY": key, "HOTLINE_BENCH_TEXTS": str(inputs[0])})
     else:
-        result = wrk(stack, "sms_webhook.lua", "/hooks/twilio/sms", connections=args.connections,
-                     duration=args.duration, threads=args.threads, env={"HOTLINE_BENCH_SMS": str(inputs[1])})
+        result = wrk(stack, "sms_webhook.lua", "/hooks/twilio/sms", connections=connections,
+                     duration=args.duration, threads=args.threads, env={"HOTLINE_BENCH_SMS": str(inputs[1][run])})
     drained = drain(stack.database_url, args.drain_limit)
     after = ledger_counts(stack.database_url)
     seconds = result["duration_us"] / 1e6
     stored = after["tickets"] - before["tickets"]
     return {
         "kind": kind, "backend": stack.backend, "web": stack.web, "workers": stack.workers if stack.redis_url else 0,
-        "connections": args.connections, "seconds": round(seconds, 1), "acknowledged": result["ok"],
+        "connections": connections, "seconds": round(seconds, 1), "acknowledged": result["ok"],
         "refused": result["bad"], "socket_errors": result["socket_errors"], "stored": stored,
         "per_second": round(result["ok"] / seconds, 1), "p50_ms": result["p50_us"] / 1000,
         "p95_ms": result["p95_us"] / 1000, "p99_ms": result["p99_us"] / 1000, "max_ms": result["max_us"] / 1000,
@@ -142,7 +145,7 @@ def measure(stack: Stack, kind: str, args, inputs: tuple[Path, Path, Path], key:
     }
 
 
-def warm_up(stack: Stack, args, inputs: tuple[Path, Path, Path], key: str) -> None:
+def warm_up(stack: Stack, args, inputs: tuple[Path, list[Path], Path], key: str) -> None:
     """Load each measured path for ``--warmup`` seconds (not counted), then ANALYZE, as a running city's database is.
 
     A database created for the benchmark has empty tables and no planner
@@ -155,10 +158,11 @@ def warm_up(stack: Stack, args, inputs: tuple[Path, Path, Path], key: str) -> No
     """
     from sqlalchemy import create_engine, text
 
-    wrk(stack, "api_tickets.lua", "/api/v1/tickets", connections=args.connections, duration=args.warmup,
+    connections = max(args.connections)
+    wrk(stack, "api_tickets.lua", "/api/v1/tickets", connections=connections, duration=args.warmup,
         threads=args.threads, env={"HOTLINE_BENCH_KEY": key, "HOTLINE_BENCH_TEXTS": str(inputs[0])})
     if "sms" in args.kinds:
-        wrk(stack, "sms_webhook.lua", "/hooks/twilio/sms", connections=args.connections, duration=args.warmup,
+        wrk(stack, "sms_webhook.lua", "/hooks/twilio/sms", connections=connections, duration=args.warmup,
             threads=args.threads, env={"HOTLINE_BENCH_SMS": str(inputs[2])})
     drain(stack.database_url, args.drain_limit)
     url = stack.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
@@ -178,16 +182,17 @@ def run_backend(backend: str, args) -> list[dict]:
               f"port {stack.port}", flush=True)
         key = stack.api_key()
         inputs = write_inputs(stack.tmp, f"http://127.0.0.1:{stack.port}",
-                              max(20000, int(args.duration * 3000)))
+                              max(20000, int(args.duration * 3000)), len(args.connections))
         if args.warmup:
             warm_up(stack, args, inputs, key)
         rows = []
-        for kind in args.kinds:
-            row = measure(stack, kind, args, inputs, key)
-            print(json.dumps(row, ensure_ascii=False), flush=True)
-            if row["stored"] < row["acknowledged"]:
-                raise SystemExit(f"{kind}: {row['acknowledged']} acknowledged but {row['stored']} stored")
-            rows.append(row)
+        for run, connections in enumerate(args.connections):
+            for kind in args.kinds:
+                row = measure(stack, kind, args, inputs, key, connections, run)
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+                if row["stored"] < row["acknowledged"]:
+                    raise SystemExit(f"{kind}: {row['acknowledged']} acknowledged but {row['stored']} stored")
+                rows.append(row)
         return rows
 
 
@@ -196,29 +201,31 @@ def render(rows: list[dict], args) -> str:
     lines = [
         f"Run {now:%Y-%m-%d %H:%M %Z} on {machine()}, commit {commit()}; `.venv/bin/python scripts/bench_intake.py"
         f"{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`. Load generator: wrk ({args.threads} threads, "
-        f"{args.connections} connections, {args.duration} s per figure), a separate process on the same machine. "
+        f"{', '.join(map(str, args.connections))} connections, {args.duration} s per figure), a separate process on the same machine. "
         + (f"Each backend first took {args.warmup} s of load on each path (other MessageSids and phones), not "
            "counted, and ANALYZE (planner statistics of filled tables, as in a running city). " if args.warmup else "Measured from empty tables. ") +
         f"Goal: {GOAL_RATE} tickets/s with p99 < {GOAL_P99_MS} ms on PostgreSQL. Stored counts the tickets in the "
         "database afterwards: requests still in flight when wrk stopped are stored but not counted as "
         "acknowledged, so the two differ by at most the number of connections.",
         "",
-        "| Backend | Path | Web / workers | Acknowledged/s | p50 ms | p95 ms | p99 ms | Stored ≥ acknowledged | "
+        "| Backend | Path | Web / workers | Clients | Acknowledged/s | p50 ms | p95 ms | p99 ms | Stored ≥ acknowledged | "
         "Routed by dispatch | Jobs drained after | Sustained tickets/s (incl. jobs) | Load before → after |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         path = "API `POST /api/v1/tickets`" if r["kind"] == "api" else "SMS webhook (signed)"
         lines.append(
-            f"| {r['backend']} | {path} | {r['web']} / {r['workers'] or 'in-process'} | {r['per_second']} | "
+            f"| {r['backend']} | {path} | {r['web']} / {r['workers'] or 'in-process'} | {r['connections']} | "
+            f"{r['per_second']} | "
             f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['stored']} ≥ {r['acknowledged']}"
             f"{' ✓' if r['stored'] >= r['acknowledged'] else ' ✗'} | {r['routed']} | {r['drain_s']} s"
             f"{' (' + str(r['jobs_left']) + ' left)' if r['jobs_left'] else ''} | {r['sustained_per_second']} | "
             f"{r['load_before']} → {r['load_after']} |")
     met = [r for r in rows if r["backend"] == "postgresql" and r["per_second"] >= GOAL_RATE
            and r["p99_ms"] < GOAL_P99_MS]
+    named = [f"{r['kind']} at {r['connections']} clients" for r in met]
     lines += ["", f"Goal met on PostgreSQL: {'yes' if met else 'no'} "
-              f"({', '.join(r['kind'] for r in met) or 'none of the paths'}). Figures taken with other work on the "
+              f"({', '.join(named) or 'none of the paths'}). Figures taken with other work on the "
               "machine are marked by the load column (2 cores: a load above 2 means the benchmark shared them)."]
     return "\n".join(lines)
 
@@ -231,9 +238,11 @@ def commit() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per figure")
-    parser.add_argument("--connections", type=int, default=48,
-                        help="concurrent clients; each web process's group is what its clients sent during the "
-                             "previous write, so fewer clients means smaller groups (docs/benchmarks.md)")
+    parser.add_argument("--connections", type=int, nargs="+", default=[32, 48, 64],
+                        help="concurrent clients, one figure each: how latency and throughput trade as load "
+                             "rises. Each web process's group is what its clients sent during the previous "
+                             "write, so more clients make larger groups, less CPU per ticket and a longer wait "
+                             "(docs/benchmarks.md)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--web", type=int, default=2, help="hotline serve processes behind nginx (PostgreSQL)")
     parser.add_argument("--workers", type=int, default=2, help="rq workers (PostgreSQL); a worker waits on the "
