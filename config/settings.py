@@ -78,6 +78,10 @@ class Settings:
     trusted_proxies: str = setting(
         "", "Comma-separated addresses of our own reverse proxies; only their X-Forwarded-For "
         "is believed when finding a client's address for rate limits.")
+    intake_max_waiting: int = setting(
+        1000, "Registrations (API) and SMS that may wait per web process for the next group's write; past it, "
+        "a request is refused at once with 503 and Retry-After, nothing kept, instead of queueing beyond "
+        "its client's timeout (hotline/grouping.py).")
     sweep_interval_seconds: int = setting(
         60, "Seconds between runs of the deadline sweep (reminders and escalation of overdue tickets).")
     reminder_text_interval_minutes: int = setting(

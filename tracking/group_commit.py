@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from hotline.grouping import MAX_GROUP, Grouped
+from hotline.grouping import MAX_GROUP, MAX_WAITING, Grouped
 from tracking.actions.actor import Actor
 from tracking.actions.intake_dispatch import IntakeRouting
 from tracking.actions.registration import NewTicket, Registration
@@ -21,8 +21,9 @@ from tracking.ledger import Ledger
 class GroupCommit(Grouped[Submission, Registration]):
     """One per web process (and event loop); see the module's docstring."""
 
-    def __init__(self, ledger: Ledger, max_group: int = MAX_GROUP, routing: IntakeRouting | None = None):
-        super().__init__(self._register_group, max_group)
+    def __init__(self, ledger: Ledger, max_group: int = MAX_GROUP, routing: IntakeRouting | None = None,
+                 max_waiting: int = MAX_WAITING):
+        super().__init__(self._register_group, max_group, max_waiting)
         self.ledger = ledger
         self.routing = routing  # routes each group as it is written (see ``register_tickets``)
 
@@ -36,5 +37,6 @@ class GroupCommit(Grouped[Submission, Registration]):
         Raises:
             LedgerError: what ``register_ticket`` raises for this ticket (invalid, forbidden).
             SQLAlchemyError: the database failed; none of the group was registered.
+            Overloaded: too many registrations wait in this process already; this one was not taken.
         """
         return await self.submit(Submission(new, actor, now, tuple(follow_ups)))

@@ -96,8 +96,9 @@ def _lifecycle(settings: Settings, given: Services | None, start_background: boo
         app[SERVICES] = services
         # The API's groups are routed as they are written (dispatch.intake_routing), not by a worker later.
         router = services.intake_routing  # None (some tests): the routing jobs route the API's tickets
-        app[INTAKE] = GroupCommit(services.ledger, routing=router)
-        app[SMS_INTAKE] = Grouped(functools.partial(handle_inbound_many, services))
+        waiting = settings.intake_max_waiting
+        app[INTAKE] = GroupCommit(services.ledger, routing=router, max_waiting=waiting)
+        app[SMS_INTAKE] = Grouped(functools.partial(handle_inbound_many, services), max_waiting=waiting)
         scheduler = Scheduler(services.db, services.queue, services.clock)
         if start_background:
             # Load the routing model before the first request, not while the first group waits for it.

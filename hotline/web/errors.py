@@ -8,12 +8,14 @@ from aiohttp import web
 from sqlalchemy import exc as sa_exc
 
 from channels.open311.format import Open311Error, error_response
+from hotline.grouping import Overloaded
 from hotline.web.requests import json_error
 from tracking.actions import LedgerError
 
 log = logging.getLogger(__name__)
 MAX_BODY = 10 * 1024 * 1024  # aiohttp's client_max_size; larger bodies get a 413
 RETRY_AFTER_SECONDS = 5  # a database restart or failover usually takes a few seconds
+BUSY_RETRY_AFTER_SECONDS = 2  # a surge's backlog: about what one process's full waiting list takes to write
 
 
 def wants_json(request: web.Request) -> bool:
@@ -28,6 +30,10 @@ async def error_middleware(request: web.Request, handler):
         return await handler(request)
     except LedgerError as exc:
         return _render(request, exc.http_status, exc.message)
+    except Overloaded:
+        # A surge beyond what this process writes: refused before anything was kept, so a retry is safe.
+        return _unavailable(request, BUSY_RETRY_AFTER_SECONDS, "热线受理繁忙，本次提交未被受理，"
+                            f"请{BUSY_RETRY_AFTER_SECONDS}秒后重试")
     except web.HTTPRequestEntityTooLarge:
         return _render(request, 413, "提交的内容过大（上限10MB）")
     except web.HTTPException as exc:
@@ -51,10 +57,10 @@ async def error_middleware(request: web.Request, handler):
         return _render(request, 500, "服务器内部错误，已记录，请稍后重试")
 
 
-def _unavailable(request: web.Request) -> web.Response:
+def _unavailable(request: web.Request, seconds: int = RETRY_AFTER_SECONDS, message: str = "") -> web.Response:
     """503 with Retry-After; a plain page, since the page template itself reads the database."""
-    message = f"数据库暂时不可用，请求未能完成，请{RETRY_AFTER_SECONDS}秒后重试"
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    message = message or f"数据库暂时不可用，请求未能完成，请{seconds}秒后重试"
+    headers = {"Retry-After": str(seconds)}
     if wants_json(request):
         response = json_error(503, message, retryable=True)
         response.headers.update(headers)
