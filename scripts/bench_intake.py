@@ -225,8 +225,9 @@ def render(rows: list[dict], args) -> str:
            and r["p99_ms"] < GOAL_P99_MS]
     named = [f"{r['kind']} at {r['connections']} clients" for r in met]
     lines += ["", f"Goal met on PostgreSQL: {'yes' if met else 'no'} "
-              f"({', '.join(named) or 'none of the paths'}). Figures taken with other work on the "
-              "machine are marked by the load column (2 cores: a load above 2 means the benchmark shared them)."]
+              f"({', '.join(named) or 'none of the paths'}). Load is `uptime`'s one-minute average, "
+              "the benchmark's own processes included (web, PostgreSQL, nginx, wrk), so it passes 2 under load; "
+              "other work on the machine shows as a high load before the backend's first figure."]
     return "\n".join(lines)
 
 
