@@ -12,10 +12,10 @@ import functools
 import logging
 
 from aiohttp import web
-from twilio.request_validator import RequestValidator
 
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES, SETTINGS
+from hotline.web.twilio_signature import twilio_signed
 from telephony import twilio_calls as calls
 from telephony import twilio_voice as twiml
 from telephony.hub import PushEvent
@@ -39,7 +39,7 @@ async def signed_form(request: web.Request) -> dict[str, str]:
     params = {key: str(value) for key, value in (await request.post()).items()}
     url = settings.public_url.rstrip("/") + request.path_qs
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not signature or not RequestValidator(settings.twilio_auth_token).validate(url, params, signature):
+    if not twilio_signed(settings.twilio_auth_token, url, params, signature):
         log.warning("Twilio webhook %s refused: bad signature", request.path)
         raise web.HTTPForbidden(text="Twilio签名校验失败")
     return params

@@ -12,7 +12,6 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from channels.intake import IntakeFile
 from channels.models import SmsMessage, SmsStatus
@@ -20,6 +19,7 @@ from channels.routing import routes
 from channels.sms.replies import InboundSms
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES, SMS_INTAKE
+from hotline.web.twilio_signature import twilio_signed
 from tracking.actions import Actor, LedgerError, add_note
 
 MAX_MEDIA = 10  # Twilio sends at most 10 media items per message
@@ -91,7 +91,7 @@ async def signed_form(request: web.Request) -> dict[str, str]:
         raise web.HTTPBadRequest(text='{"error": "请求内容须为UTF-8表单"}', content_type="application/json")
     url = services.settings.public_url.rstrip("/") + request.path_qs
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature or not RequestValidator(token).validate(url, form, signature):
+    if not twilio_signed(token, url, form, signature):
         raise web.HTTPForbidden(text='{"error": "Twilio签名校验失败"}', content_type="application/json")
     return form
 
