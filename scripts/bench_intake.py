@@ -88,7 +88,11 @@ def wrk(stack: Stack, script: str, path: str, *, connections: int, duration: int
     line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
-    return json.loads(line[6:])
+    result = json.loads(line[6:])
+    if result["bad"]:  # what the answers were (scripts/wrk/report.lua writes each thread's first three)
+        print(f"{result['bad']} answers other than the expected status:", *sorted(set(
+            l for l in done.stderr.splitlines() if l.startswith("unexpected status"))), sep="\n  ", flush=True)
+    return result
 
 
 def ledger_counts(database_url: str) -> dict[str, int]:
