@@ -51,8 +51,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from hotline.web.app import create_app
 
     app = create_app(settings)
+    # A connection surge (nginx opening upstream connections for a thousand clients at once) must not
+    # overflow the listen queue: aiohttp's default of 128 drops the rest of a burst's connects, which
+    # nginx retries late or counts as this process failing. 2048 is gunicorn's default.
     web.run_app(app, loop=_event_loop(), host=args.host or settings.host, port=args.port or settings.port,
-                print=lambda line: print(line.replace("http://", "hotline serving on http://", 1)))
+                backlog=2048, print=lambda line: print(line.replace("http://", "hotline serving on http://", 1)))
     return 0
 
 
