@@ -27,4 +27,5 @@ def test_forged_tampered_or_missing_signatures_fail():
     assert not twilio_signed("token", URL, {**FORM, "Body": "改过的"}, _sign(URL, FORM))
     assert not twilio_signed("token", URL + "?x=1", FORM, _sign(URL, FORM))
     assert not twilio_signed("token", URL, FORM, "")
+    assert not twilio_signed("token", URL, FORM, "签名" + _sign(URL, FORM)[2:])  # not ASCII: refused, not an error
     assert not twilio_signed("", URL, FORM, _sign(URL, FORM, token=""))
