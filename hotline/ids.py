@@ -8,8 +8,11 @@ rows need their ids first, and all of them come in one round trip.
 """
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 
 def next_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -31,14 +34,24 @@ def next_ids_of(session: Session, counts: dict[Table, int]) -> dict[Table, list[
     if not wanted:
         return ids
     postgres = session.get_bind().dialect.name == "postgresql"
-    # Table names come from our own models, never from input.
-    columns = [(f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table.name}', 'id'))) "
-                f"FROM generate_series(1, {count}))") if postgres else f"(SELECT max(id) FROM {table.name})"
-               for table, count in wanted]
-    row = session.execute(text("SELECT " + ", ".join(columns))).one()
+    statement = _statement(tuple(table.name for table, _ in wanted), postgres)
+    row = session.execute(statement, {f"n{i}": count for i, (_, count) in enumerate(wanted)} if postgres
+                          else {}).one()
     for (table, count), value in zip(wanted, row):
         ids[table] = sorted(value) if postgres else list(range((value or 0) + 1, (value or 0) + count + 1))
     return ids
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(names: tuple[str, ...], postgres: bool) -> TextClause:
+    """One statement text per set of tables, the counts bound: an intake group's sizes vary, and a text
+    naming them would be new for each combination, parsed and planned anew by PostgreSQL (psycopg
+    prepares a text only once it has been used five times)."""
+    # Table names come from our own models, never from input.
+    columns = [(f"(SELECT array_agg(nextval(pg_get_serial_sequence('{name}', 'id'))) "
+                f"FROM generate_series(1, :n{i}))") if postgres else f"(SELECT max(id) FROM {name})"
+               for i, name in enumerate(names)]
+    return text("SELECT " + ", ".join(columns))
 
 
 def assign_ids(session: Session) -> None:
