@@ -37,6 +37,7 @@ from scripts.stack import ROOT, Stack, ensure_debian_tools  # noqa: E402
 WRK_DIR = ROOT / "scripts" / "wrk"
 TWILIO_TOKEN = "bench-twilio-auth-token"
 GOAL_RATE, GOAL_P99_MS = 1000, 100
+PHONE_PREFIXES = ["139", "137", "136", "135", "134", "133", "132", "131", "130"]  # one per measured run; 138: warm-up
 
 
 def citizen_texts() -> list[str]:
@@ -59,8 +60,8 @@ def write_inputs(tmp: Path, public_url: str, count: int, runs: int) -> tuple[Pat
     texts_path = tmp / "texts.txt"
     texts_path.write_text("\n".join(texts) + "\n", encoding="utf-8")
     url = public_url + "/hooks/twilio/sms"
-    prefixes = ["139", "137", "136", "135", "134", "133", "132", "131", "130"][:runs]
-    return (texts_path, [write_sms(tmp / f"sms{n}.tsv", url, texts, count, prefix) for n, prefix in enumerate(prefixes)],
+    return (texts_path, [write_sms(tmp / f"sms{n}.tsv", url, texts, count, prefix)
+                         for n, prefix in enumerate(PHONE_PREFIXES[:runs])],
             write_sms(tmp / "sms_warm.tsv", url, texts, count, "138"))
 
 
@@ -259,6 +260,8 @@ def main() -> None:
     parser.add_argument("--drain-limit", type=float, default=300, help="seconds to wait for the jobs")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch docs/benchmarks.md")
     args = parser.parse_args()
+    if len(args.connections) > len(PHONE_PREFIXES):
+        parser.error(f"at most {len(PHONE_PREFIXES)} client counts (each run's phones have a prefix of their own)")
     ensure_debian_tools("wrk", "nginx")
     rows = [row for backend in args.backends for row in run_backend(backend, args)]
     section = render(rows, args)
