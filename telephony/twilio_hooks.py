@@ -15,7 +15,7 @@ from aiohttp import web
 
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES, SETTINGS
-from hotline.web.twilio_signature import twilio_signed
+from hotline.web.twilio_signature import signed_fields
 from telephony import twilio_calls as calls
 from telephony import twilio_voice as twiml
 from telephony.hub import PushEvent
@@ -36,10 +36,8 @@ async def signed_form(request: web.Request) -> dict[str, str]:
     settings = request.app[SETTINGS]
     if not settings.twilio_auth_token:
         raise web.HTTPServiceUnavailable(text="Twilio语音未配置（HOTLINE_TWILIO_AUTH_TOKEN为空）")
-    params = {key: str(value) for key, value in (await request.post()).items()}
-    url = settings.public_url.rstrip("/") + request.path_qs
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not twilio_signed(settings.twilio_auth_token, url, params, signature):
+    params = await signed_fields(request, settings.public_url, settings.twilio_auth_token)
+    if params is None:
         log.warning("Twilio webhook %s refused: bad signature", request.path)
         raise web.HTTPForbidden(text="Twilio签名校验失败")
     return params

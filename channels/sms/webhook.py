@@ -19,7 +19,7 @@ from channels.routing import routes
 from channels.sms.replies import InboundSms
 from hotline.web.blocking import run_blocking
 from hotline.web.keys import SERVICES, SMS_INTAKE
-from hotline.web.twilio_signature import twilio_signed
+from hotline.web.twilio_signature import signed_fields
 from tracking.actions import Actor, LedgerError, add_note
 
 MAX_MEDIA = 10  # Twilio sends at most 10 media items per message
@@ -81,17 +81,10 @@ async def signed_form(request: web.Request) -> dict[str, str]:
 
     Raises:
         HTTPForbidden: no auth token configured, or a missing or wrong signature.
-        HTTPBadRequest: the body is not UTF-8 form data.
     """
-    services = request.app[SERVICES]
-    token = services.settings.twilio_auth_token
-    try:
-        form = {key: str(value) for key, value in (await request.post()).items()}
-    except (UnicodeDecodeError, ValueError):
-        raise web.HTTPBadRequest(text='{"error": "请求内容须为UTF-8表单"}', content_type="application/json")
-    url = services.settings.public_url.rstrip("/") + request.path_qs
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not twilio_signed(token, url, form, signature):
+    settings = request.app[SERVICES].settings
+    form = await signed_fields(request, settings.public_url, settings.twilio_auth_token)
+    if form is None:
         raise web.HTTPForbidden(text='{"error": "Twilio签名校验失败"}', content_type="application/json")
     return form
 

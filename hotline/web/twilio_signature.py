@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hmac
 
+from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 
@@ -31,3 +32,15 @@ def twilio_signed(token: str, url: str, params: dict[str, str], signature: str) 
     if hmac.compare_digest(expected, signature.encode("utf-8", "surrogateescape")):  # a header may be any text
         return True
     return validator.validate(url, params, signature)
+
+
+async def signed_fields(request: web.Request, public_url: str, token: str) -> dict[str, str] | None:
+    """The POSTed fields as text if Twilio signed them, else None.
+
+    The URL checked is ``public_url`` (``HOTLINE_PUBLIC_URL``) + path and query: behind a proxy the
+    request's own scheme and host are the proxy's, not the URL Twilio was given. The form was read
+    (and refused if not UTF-8) by ``hotline.web.requests.storable_input_middleware``.
+    """
+    fields = {key: str(value) for key, value in (await request.post()).items()}
+    url = public_url.rstrip("/") + request.path_qs
+    return fields if twilio_signed(token, url, fields, request.headers.get("X-Twilio-Signature", "")) else None

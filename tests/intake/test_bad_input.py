@@ -57,3 +57,13 @@ async def test_lookup_with_wrong_shapes(client):
     for number, tail in [("123", "1234"), ("20261123-000001", "12a4"), ("", "")]:
         response = await client.post("/lookup", data={"_csrf": csrf, "number": number, "phone_tail": tail})
         assert response.status == 400 and "error" in await response.text()
+
+
+async def test_broken_encoding_in_twilio_webhooks_is_a_400_before_any_signature_or_storage(client, services):
+    body = b"MessageSid=SM1&From=%2B8613912345678&Body=\xff\xfe"  # raw bytes that are not UTF-8
+    for path in ("/hooks/twilio/sms", "/hooks/twilio/voice"):
+        answer = await client.post(path, data=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "anything"})
+        assert answer.status == 400 and "UTF-8" in (await answer.json())["error"], path
+    with services.db.reading() as session:
+        assert session.scalar(select(func.count(Ticket.id))) == 0
