@@ -74,6 +74,11 @@ def rows_together(session: Session) -> Iterator[None]:
         yield
     finally:
         del session.info[PENDING]
+    write_pending(session, pending)
+
+
+def write_pending(session: Session, pending: list[tuple[Table, Sequence[dict[str, Any]]]]) -> None:
+    """Write what a block collected under ``session.info[PENDING]``, all tables in one statement (PostgreSQL)."""
     if pending:
         _write(session, pending)
 

@@ -28,7 +28,8 @@ from channels.notices import acknowledgement
 from channels.repeats import REPEAT_WINDOW, best_repeat, callers_open_tickets, still_open
 from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from hotline.among import among, for_dialect
-from hotline.bulk import insert_rows, rows_together
+from hotline.bulk import insert_rows
+from hotline.one_write import one_write
 from tracking.actions import Actor, LedgerError, NewTicket
 from tracking.actions.registration import checked
 from tracking.actions.routed_rows import plan_routes, write_routed
@@ -128,7 +129,7 @@ def _register(services, items: list[tuple[InboundSms, datetime]], plain: dict[in
     """Keep and register the plain requests in one transaction: tickets routed, messages linked and settled."""
     indexes = list(plain)
     checked_items, plans = plan_routes(services.intake_routing, [plain[i] for i in indexes])
-    with services.db.transaction() as session, rows_together(session):  # the messages with the tickets' rows
+    with one_write(services.db) as session:  # the messages with the tickets' rows, in one statement
         tickets = write_routed(session, services.ledger, checked_items, plans, services.intake_routing)
         insert_rows(session, IntakeMessage.__table__, [
             {"channel": Channel.SMS, "external_id": items[i][0].message_sid, "sender": plain[i].phone,

@@ -4,9 +4,10 @@ At a typhoon's peak every registration paying for its own transaction, number
 upsert and disk flush is what limits intake (docs/benchmarks.md). The web
 process's :class:`tracking.group_commit.GroupCommit` gathers the requests that
 arrive while the previous group is being written and hands them here: one
-counter upsert per day, one contact lookup, one statement per table
-(``tracking.actions.ticket_rows``, which ``register_ticket`` writes through
-too), one commit. Each ticket gets its own ``register`` event naming its actor.
+reservation of numbers, ids and contacts (``tracking.actions.reservations``),
+then every table's rows in one statement that is its own transaction
+(``hotline.one_write``; ``tracking.actions.ticket_rows`` writes them, for
+``register_ticket`` too). Each ticket gets its own ``register`` event naming its actor.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
+from hotline.one_write import one_write
 from tracking.actions.actor import Actor
 from tracking.actions.errors import LedgerError
 from tracking.actions.intake_dispatch import IntakeRouting
@@ -107,7 +109,7 @@ def _write(ledger: Ledger, prepared: list[tuple[int, Checked]], routing: IntakeR
     if not prepared:
         return {}
     items, plans = plan_routes(routing, [item for _, item in prepared])
-    with ledger.db.transaction() as session:
+    with one_write(ledger.db) as session:  # its rows in one statement, its own transaction
         tickets = write_routed(session, ledger, items, plans, routing)
     return {index: ticket for (index, _), ticket in zip(prepared, tickets)}
 
