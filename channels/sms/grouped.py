@@ -9,10 +9,11 @@ answer or satisfaction word, from a phone with no survey in the conversation
 window, not a re-delivery, not a repeat of an open ticket, and the only one of
 its phone and MessageSid in the group. Those are kept and registered (routed,
 settled) in one transaction, exactly as ``receive`` keeps and registers one;
-every other message, and all of them if that transaction meets a concurrent
-delivery, goes through :func:`channels.sms.replies.handle_inbound` on its own,
-after the group, so the rules for surveys, repeats and re-deliveries are never
-decided twice.
+re-deliveries of kept text messages are answered together as they were the
+first time (``channels.sms.redelivered``); every other message, and all of
+them if that transaction meets a concurrent delivery, goes through
+:func:`channels.sms.replies.handle_inbound` on its own, after the group, so the
+rules for surveys, repeats and re-deliveries are never decided twice.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from channels.intake import CHANNEL_ACTORS, ROUTE_TASK, IntakeRecord, district_o
 from channels.models import IntakeMessage, Outcome, SmsSurvey
 from channels.notices import acknowledgement
 from channels.repeats import REPEAT_WINDOW, best_repeat, callers_open_tickets, still_open
+from channels.sms.redelivered import answer_redeliveries
 from channels.sms.replies import CONVERSATION_WINDOW, InboundSms, SmsAnswer, handle_inbound, parse_answer
 from hotline.among import among, for_dialect
 from hotline.bulk import insert_rows
@@ -46,7 +48,9 @@ def handle_inbound_many(services, items: list[tuple[InboundSms, datetime]]) -> l
         text too long); the webhook tells the sender either.
     """
     results: list = [None] * len(items)
-    plain = _plain(services, items)
+    plain, again = _plain(services, items)
+    for index, answer in answer_redeliveries(services, list(again)).items():
+        results[again[index]] = answer
     if plain:
         try:
             for index, answer in _register(services, items, plain).items():
@@ -62,8 +66,9 @@ def handle_inbound_many(services, items: list[tuple[InboundSms, datetime]]) -> l
     return results
 
 
-def _plain(services, items: list[tuple[InboundSms, datetime]]) -> dict[int, Checked]:
-    """The plain new requests of the group (see the module's docstring), ready to register."""
+def _plain(services, items: list[tuple[InboundSms, datetime]]) -> tuple[dict[int, Checked], dict[str, int]]:
+    """The plain new requests of the group (see the module's docstring), ready to register; and the
+    re-deliveries of kept text messages, by MessageSid (``channels.sms.redelivered``)."""
     actor = Actor.system(CHANNEL_ACTORS[Channel.SMS])
     candidates: dict[int, Checked] = {}
     phones, sids = set(), set()
@@ -83,17 +88,18 @@ def _plain(services, items: list[tuple[InboundSms, datetime]]) -> dict[int, Chec
         sids.add(sms.message_sid)
         candidates[index] = Checked(new, actor, now, title, content, phone, ((ROUTE_TASK, {}),))
     if not candidates:
-        return {}
+        return {}, {}
     first = min(item.now for item in candidates.values())  # the widest windows: doubt goes to the single path
     with services.db.lookups() as session:
         seen = _seen(session, sids, phones, first)
         # An SMS names no address, so its repeat can only be among its caller's open tickets.
         open_tickets = callers_open_tickets(session, seen["open"], first) if seen["open"] else {}
     known, surveyed = seen["message"], seen["survey"]
+    again = {item.new.external_id: index for index, item in candidates.items() if item.new.external_id in known}
     return {index: _with_district(services, item) for index, item in candidates.items()
             if item.new.external_id not in known and item.phone not in surveyed
             and best_repeat(open_tickets.get(item.phone, []), phone=item.phone,
-                            content=f"{item.new.title} {item.content}", place="") is None}
+                            content=f"{item.new.title} {item.content}", place="") is None}, again
 
 
 def _seen(session, sids: set[str], phones: set[str], first: datetime) -> dict[str, set[str]]:

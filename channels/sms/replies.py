@@ -150,18 +150,21 @@ def _earlier_delivery(services, message_sid: str) -> SmsAnswer | None:
         message.deliveries += 1
         ticket = session.get(Ticket, message.ticket_id) if message.ticket_id else None
         repeat = session.get(Ticket, message.repeat_of_id) if message.repeat_of_id else None
-    outcome = Outcome(message.outcome)
-    settings = services.settings
-    if outcome in (Outcome.TICKET, Outcome.REPEAT, Outcome.RECEIVED) and ticket is not None:
-        text = acknowledgement(settings.city_name, ticket.number, settings.public_url,
-                               repeat.number if repeat else None)
-    elif outcome is Outcome.SURVEY_ANSWER and ticket is not None:
-        text = f"已收到您对工单{ticket.number}的评价，感谢您的支持。"
-    elif ticket is not None:
-        text = note_received(ticket.number)
+    return earlier_answer(services.settings, Outcome(message.outcome), ticket.number if ticket else None,
+                          repeat.number if repeat else None, message.payload.get("Body", ""))
+
+
+def earlier_answer(settings, outcome: Outcome, number: str | None, repeat_of: str | None, body: str) -> SmsAnswer:
+    """What a re-delivered SMS is answered: what its first delivery was, from what was kept of it."""
+    if outcome in (Outcome.TICKET, Outcome.REPEAT, Outcome.RECEIVED) and number is not None:
+        text = acknowledgement(settings.city_name, number, settings.public_url, repeat_of)
+    elif outcome is Outcome.SURVEY_ANSWER and number is not None:
+        text = f"已收到您对工单{number}的评价，感谢您的支持。"
+    elif number is not None:
+        text = note_received(number)
     else:
-        text = NOTHING_TO_RATE if message.payload.get("Body", "").strip() else EMPTY_SMS
-    return SmsAnswer(text, outcome, ticket.number if ticket else None)
+        text = NOTHING_TO_RATE if body.strip() else EMPTY_SMS
+    return SmsAnswer(text, outcome, number)
 
 
 def _open_survey(services, phone: str, number: str | None, now: datetime) -> SmsSurvey | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from channels.models import IntakeMessage, Outcome, SmsSurvey
+from channels.sms import grouped
 from channels.sms.grouped import handle_inbound_many
 from channels.sms.replies import EMPTY_SMS, InboundSms, handle_inbound
 from dispatch.models import TicketProposal
@@ -88,3 +89,32 @@ def test_a_caller_with_an_open_ticket_or_a_recent_survey_is_decided_alone(servic
     with services.db.reading() as session:
         tickets = session.scalar(select(func.count()).select_from(Ticket))
     assert tickets == 4  # the two earlier, the repeat (folded into the first) and the plain one
+
+
+def test_redeliveries_in_a_group_are_answered_and_counted_as_alone(services, departments, monkeypatch):
+    """Twilio's retries come in bursts at a surge: the group answers them together (``channels.sms.redelivered``)."""
+    alone = []
+    monkeypatch.setattr(grouped, "handle_inbound", lambda services, sms, now: alone.append(sms.message_sid)
+                        or handle_inbound(services, sms, now=now))
+    now = services.clock()
+    ticket = handle_inbound(services, _sms(40, TEXTS[0], phone="+8613700000040"), now=now)
+    repeat = handle_inbound(services, _sms(41, TEXTS[0] + "，还是没水", phone="+8613700000040"), now=now)
+    with services.db.transaction() as session:  # a first delivery that stopped before its ticket was written
+        session.add(IntakeMessage(channel="sms", external_id=_sms(42, "").message_sid, sender="13700000042",
+                                  received_at=now, stored_at=now, payload={"Body": TEXTS[1]}, deliveries=1))
+    results = handle_inbound_many(services, [
+        (_sms(40, TEXTS[0], phone="+8613700000040"), now),
+        (_sms(41, TEXTS[0] + "，还是没水", phone="+8613700000040"), now),
+        (_sms(42, TEXTS[1], phone="+8613700000042"), now),
+        (_sms(43, TEXTS[2]), now)])
+    assert (results[0].text, results[0].outcome) == (ticket.text, Outcome.TICKET)
+    assert (results[1].text, results[1].outcome) == (repeat.text, Outcome.REPEAT)
+    assert results[2].outcome == Outcome.TICKET and results[2].ticket_number  # carried on: now registered
+    assert results[3].outcome == Outcome.TICKET
+    # 41 shares 40's phone, so the group leaves it to the rules alone; 42 has no ticket to answer with yet.
+    assert alone == [_sms(41, "").message_sid, _sms(42, "").message_sid]
+    with services.db.reading() as session:
+        deliveries = dict(session.execute(select(IntakeMessage.external_id, IntakeMessage.deliveries)).all())
+        tickets = session.scalar(select(func.count()).select_from(Ticket))
+    assert [deliveries[_sms(n, "").message_sid] for n in (40, 41, 42, 43)] == [2, 2, 2, 1]
+    assert tickets == 4  # the first, its repeat, the one carried on, the new one: nothing twice
