@@ -150,7 +150,7 @@ def receive(services, record: IntakeRecord, *, now: datetime, actor: Actor | Non
 
 def ticket_number_for(db, channel: Channel, external_id: str) -> str | None:
     """The number of the ticket a channel's message with this external id became, if any."""
-    with db.reading() as session:
+    with db.lookups() as session:
         return session.scalar(select(Ticket.number).join(IntakeMessage, IntakeMessage.ticket_id == Ticket.id).where(
             IntakeMessage.channel == channel, IntakeMessage.external_id == external_id))
 
@@ -219,7 +219,7 @@ def _keep_message(services, record: IntakeRecord, phone: str | None,
     message, new = keep_message(services, record, phone, now)
     if new or message.ticket_id is None:
         return message, new, None  # new, or an earlier delivery stopped before its ticket: finish it now
-    with services.db.reading() as session:
+    with services.db.lookups() as session:
         ticket = session.get(Ticket, message.ticket_id)
         repeat_of = session.get(Ticket, message.repeat_of_id) if message.repeat_of_id else None
     return message, False, IntakeResult(ticket, False, repeat_of)
@@ -227,7 +227,7 @@ def _keep_message(services, record: IntakeRecord, phone: str | None,
 
 def _find_repeat(services, record: IntakeRecord, phone: str | None, district: str | None,
                  now: datetime) -> RepeatMatch | None:
-    with services.db.reading() as session:
+    with services.db.lookups() as session:
         return find_repeat(session, phone=phone, content=f"{record.title} {record.content}",
                            address=record.address, district=district, now=now)
 

@@ -138,7 +138,7 @@ def _note_on(services, record: IntakeRecord, survey: SmsSurvey, now: datetime) -
 
 def _earlier_delivery(services, message_sid: str) -> SmsAnswer | None:
     # Most messages are new: a plain read tells, and only a re-delivery takes the row's lock to count itself.
-    with services.db.reading() as session:
+    with services.db.lookups() as session:
         if session.scalar(select(IntakeMessage.id).where(
                 IntakeMessage.channel == Channel.SMS, IntakeMessage.external_id == message_sid)) is None:
             return None
@@ -169,7 +169,7 @@ def earlier_answer(settings, outcome: Outcome, number: str | None, repeat_of: st
 
 def _open_survey(services, phone: str, number: str | None, now: datetime) -> SmsSurvey | None:
     """The newest unanswered survey to this phone whose ticket still waits for its callback."""
-    with services.db.reading() as session:
+    with services.db.lookups() as session:
         query = (select(SmsSurvey).join(Ticket, Ticket.id == SmsSurvey.ticket_id)
                  .where(SmsSurvey.phone == phone, SmsSurvey.answered_at.is_(None),
                         SmsSurvey.sent_at >= now - SURVEY_ANSWER_WINDOW, Ticket.status == Status.REPLIED))
@@ -179,14 +179,14 @@ def _open_survey(services, phone: str, number: str | None, now: datetime) -> Sms
 
 
 def _recent_survey(services, phone: str, now: datetime) -> SmsSurvey | None:
-    with services.db.reading() as session:
+    with services.db.lookups() as session:
         return session.scalar(select(SmsSurvey).where(
             SmsSurvey.phone == phone, SmsSurvey.sent_at >= now - CONVERSATION_WINDOW)
             .order_by(SmsSurvey.sent_at.desc(), SmsSurvey.id.desc()).limit(1))
 
 
 def _number(services, ticket_id: int) -> str:
-    with services.db.reading() as session:
+    with services.db.lookups() as session:
         return session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
 
 
