@@ -48,10 +48,19 @@ def _statement(names: tuple[str, ...], postgres: bool) -> TextClause:
     naming them would be new for each combination, parsed and planned anew by PostgreSQL (psycopg
     prepares a text only once it has been used five times)."""
     # Table names come from our own models, never from input.
-    columns = [(f"(SELECT array_agg(nextval(pg_get_serial_sequence('{name}', 'id'))) "
-                f"FROM generate_series(1, :n{i}))") if postgres else f"(SELECT max(id) FROM {name})"
+    columns = [new_ids_sql(name, f":n{i}") if postgres else f"(SELECT max(id) FROM {name})"
                for i, name in enumerate(names)]
     return text("SELECT " + ", ".join(columns))
+
+
+def new_ids_sql(table_name: str, count: str) -> str:
+    """PostgreSQL: a subquery giving an array of ``count`` new ids from ``table_name``'s id sequence.
+
+    ``table_name`` is one of our models' tables and ``count`` an SQL expression (a bind parameter or
+    one computed from them), never input.
+    """
+    return (f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table_name}', 'id'))) "
+            f"FROM generate_series(1, {count}))")
 
 
 def assign_ids(session: Session) -> None:

@@ -35,7 +35,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hotline.ids import next_ids_of
+from hotline.ids import new_ids_sql, next_ids_of
 from hotline.jobs import Job
 from tracking.models import Contact, Ticket, TicketCounter
 
@@ -83,10 +83,6 @@ def _postgres(session: Session, counts: dict[str, int], phones: list[str], ticke
     return last, known or {}, sorted(contact_ids or []), sorted(ticket_ids or []), sorted(job_ids or [])
 
 
-def _ids(table: str, count: str) -> str:
-    return f"(SELECT array_agg(nextval(pg_get_serial_sequence('{table}', 'id'))) FROM generate_series(1, {count}))"
-
-
 # One statement (see the module's docstring); set_config(..., true) is SET LOCAL, for this statement's own
 # transaction; the day counts are distinct days, as ON CONFLICT requires.
 PG_RESERVE = text(
@@ -98,8 +94,9 @@ PG_RESERVE = text(
     "known AS (SELECT phone, min(id) AS id FROM contacts WHERE phone = ANY(CAST(:phones AS varchar[])) "
     "GROUP BY phone) "
     "SELECT (SELECT json_object_agg(day, last_value) FROM counted), (SELECT json_object_agg(phone, id) FROM known), "
-    + _ids(Contact.__tablename__, "cardinality(CAST(:phones AS varchar[])) - (SELECT count(*) FROM known)") + ", "
-    + _ids(Ticket.__tablename__, ":tickets") + ", " + _ids(Job.__tablename__, ":jobs"))
+    + new_ids_sql(Contact.__tablename__,
+                  "cardinality(CAST(:phones AS varchar[])) - (SELECT count(*) FROM known)") + ", "
+    + new_ids_sql(Ticket.__tablename__, ":tickets") + ", " + new_ids_sql(Job.__tablename__, ":jobs"))
 
 
 SQLITE_KNOWN = select(Contact.__table__.c.phone, func.min(Contact.__table__.c.id)).where(
@@ -109,9 +106,9 @@ SQLITE_KNOWN = select(Contact.__table__.c.phone, func.min(Contact.__table__.c.id
 def _sqlite(session: Session, counts: dict[str, int], phones: list[str], tickets: int, jobs: int) -> tuple:
     last = {}
     for day, count in counts.items():
-        last[day] = session.execute(sqlite_insert(TicketCounter).values(day=day, last_value=count).on_conflict_do_update(
-            index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + count}
-        ).returning(TicketCounter.last_value)).scalar_one()
+        upsert = sqlite_insert(TicketCounter).values(day=day, last_value=count).on_conflict_do_update(
+            index_elements=[TicketCounter.day], set_={"last_value": TicketCounter.last_value + count})
+        last[day] = session.execute(upsert.returning(TicketCounter.last_value)).scalar_one()
     known = dict(session.execute(SQLITE_KNOWN, {"phones": phones}).all()) if phones else {}
     ids = next_ids_of(session, {Contact.__table__: len(phones) - len(known), Ticket.__table__: tickets,
                                 Job.__table__: jobs})
