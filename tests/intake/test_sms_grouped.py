@@ -1,9 +1,12 @@
 """The SMS webhook in groups: what a group gives each message is what handling it alone gives."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from channels.models import IntakeMessage, Outcome, SmsSurvey
+from channels.repeats import REPEAT_WINDOW
 from channels.sms import grouped
 from channels.sms.grouped import handle_inbound_many
 from channels.sms.replies import EMPTY_SMS, InboundSms, handle_inbound
@@ -35,8 +38,8 @@ def _stored(services, number: str) -> dict:
         jobs = session.scalars(select(Job.name).where(Job.ticket_id == ticket.id)).all()
     return {"ticket": (ticket.channel, ticket.status, ticket.title, ticket.content, ticket.district,
                        ticket.department_id, ticket.priority, ticket.registered_at, ticket.step, ticket.step_due_at),
-            "message": (message.channel, message.outcome, message.deliveries, message.received_at,
-                        message.stored_at, message.settled_at, message.repeat_of_id, message.payload["Body"]),
+            "message": (message.channel, message.outcome, message.deliveries, message.received_at, message.stored_at,
+                        message.settled_at, message.repeat_of_id is not None, message.payload["Body"]),
             "events": [tuple(e) for e in events], "proposals": [tuple(p) for p in proposals], "jobs": jobs}
 
 
@@ -70,14 +73,16 @@ def test_anything_but_a_plain_request_is_decided_alone_as_before(services, depar
     assert deliveries == 2 and _sms(5, "").message_sid not in kept and len(kept) == 4
 
 
-def test_a_caller_with_an_open_ticket_or_a_recent_survey_is_decided_alone(services, departments):
-    """What the group's one lookup (``_seen``) reports keeps these out of the group's registration."""
+def test_a_caller_with_a_recent_survey_is_decided_alone(services, departments, monkeypatch):
+    """What the group's one lookup (``_seen``) reports keeps a remark after a survey out of the group."""
+    alone = _alone(monkeypatch)
     now = services.clock()
     earlier = handle_inbound(services, _sms(30, TEXTS[1], phone="+8613700000030"), now=now)
     surveyed = handle_inbound(services, _sms(31, TEXTS[2], phone="+8613700000031"), now=now)
     with services.db.transaction() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == surveyed.ticket_number))
         session.add(SmsSurvey(ticket_id=ticket.id, replied_at=now, phone="13700000031", sent_at=now))
+    alone.clear()
     results = handle_inbound_many(services, [
         (_sms(32, TEXTS[1] + "，还是不亮", phone="+8613700000030"), now),  # repeats the caller's open ticket
         (_sms(33, "路灯的事情谢谢", phone="+8613700000031"), now),  # a remark after the survey: a note
@@ -86,16 +91,58 @@ def test_a_caller_with_an_open_ticket_or_a_recent_survey_is_decided_alone(servic
     assert results[0].outcome == Outcome.REPEAT and earlier.ticket_number in results[0].text
     assert results[1].outcome == Outcome.NOTE
     assert results[2].outcome == Outcome.TICKET
+    assert alone == [_sms(33, "").message_sid]
     with services.db.reading() as session:
         tickets = session.scalar(select(func.count()).select_from(Ticket))
     assert tickets == 4  # the two earlier, the repeat (folded into the first) and the plain one
 
 
-def test_redeliveries_in_a_group_are_answered_and_counted_as_alone(services, departments, monkeypatch):
-    """Twilio's retries come in bursts at a surge: the group answers them together (``channels.sms.redelivered``)."""
-    alone = []
+def test_repeats_in_a_group_are_stored_and_folded_as_alone(services, departments, monkeypatch):
+    """A surge's follow-up texts ("还是没水") are registered in the group, then folded by their settle job."""
+    alone = _alone(monkeypatch)
+    now = services.clock()
+    first = [handle_inbound(services, _sms(50 + n, TEXTS[0], phone=f"+861370000005{n}"), now=now) for n in (0, 1)]
+    one = handle_inbound(services, _sms(52, TEXTS[0] + "，还是没水", phone="+8613700000050"), now=now)
+    alone.clear()
+    many = handle_inbound_many(services, [(_sms(53, TEXTS[0] + "，还是没水", phone="+8613700000051"), now),
+                                          (_sms(54, TEXTS[1]), now)])
+    assert alone == []
+    services.queue.drain()  # the settle jobs: each folds its ticket into the earlier one
+    assert (many[0].outcome, one.outcome) == (Outcome.REPEAT, Outcome.REPEAT)
+    assert many[0].text == one.text.replace(one.ticket_number, many[0].ticket_number).replace(
+        first[0].ticket_number, first[1].ticket_number)
+    # Stored alike, but for the earlier ticket each was folded into (the merge event names it).
+    assert repr(_stored(services, many[0].ticket_number)).replace(
+        first[1].ticket_number, first[0].ticket_number) == repr(_stored(services, one.ticket_number))
+    with services.db.reading() as session:
+        merged = dict(session.execute(select(Ticket.number, Ticket.merged_into_id).where(
+            Ticket.number.in_([one.ticket_number, many[0].ticket_number]))).all())
+        earlier_ids = dict(session.execute(select(Ticket.number, Ticket.id).where(
+            Ticket.number.in_([f.ticket_number for f in first]))).all())
+    assert merged == {one.ticket_number: earlier_ids[first[0].ticket_number],
+                      many[0].ticket_number: earlier_ids[first[1].ticket_number]}
+
+
+def test_a_repeat_in_a_group_weighs_only_tickets_in_its_own_window(services, departments):
+    """The group reads open tickets for its earliest message's window; a later message's is narrower."""
+    now = services.clock()
+    handle_inbound(services, _sms(60, TEXTS[2], phone="+8613700000060"), now=now - REPEAT_WINDOW + timedelta(days=1))
+    results = handle_inbound_many(services, [(_sms(61, TEXTS[1]), now),
+                                             (_sms(62, TEXTS[2], phone="+8613700000060"), now + timedelta(days=2))])
+    assert [r.outcome for r in results] == [Outcome.TICKET, Outcome.TICKET]
+
+
+def _alone(monkeypatch) -> list[str]:
+    """The MessageSids the group leaves to ``handle_inbound``, one at a time, from now on."""
+    alone: list[str] = []
     monkeypatch.setattr(grouped, "handle_inbound", lambda services, sms, now: alone.append(sms.message_sid)
                         or handle_inbound(services, sms, now=now))
+    return alone
+
+
+def test_redeliveries_in_a_group_are_answered_and_counted_as_alone(services, departments, monkeypatch):
+    """Twilio's retries come in bursts at a surge: the group answers them together (``channels.sms.redelivered``)."""
+    alone = _alone(monkeypatch)
     now = services.clock()
     ticket = handle_inbound(services, _sms(40, TEXTS[0], phone="+8613700000040"), now=now)
     repeat = handle_inbound(services, _sms(41, TEXTS[0] + "，还是没水", phone="+8613700000040"), now=now)

@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from hotline.bulk import insert_rows
 from hotline.db import Database, after_commit
+from hotline.ids import next_ids
 from hotline.one_write import one_write
 from tracking.models import Contact, Ticket
 from tracking.states import Channel
@@ -76,6 +77,21 @@ def test_an_update_in_the_block_is_refused_before_anything_is_written(db):
             session.execute(update(Ticket).values(title="改过"))
     with db.reading() as session:
         assert session.scalars(select(Ticket.title)).all() == ["标题"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_textual_select_may_run_in_the_block_and_a_textual_update_may_not(db):
+    """``next_ids`` takes row ids with a textual SELECT in the block (an SMS group with repeats)."""
+    with one_write(db) as session:
+        ids = next_ids(session, Ticket.__table__, 2)
+        insert_rows(session, Ticket.__table__, [{**_ticket(f"20261123-00000{n}"), "id": i} for n, i in enumerate(ids)])
+    with pytest.raises(RuntimeError, match="only reads"):
+        with one_write(db) as session:
+            insert_rows(session, Ticket.__table__, [_ticket("20261123-000009")])
+            session.execute(text("  update tickets set title = '改过'"))
+    with db.reading() as session:
+        assert session.scalars(select(Ticket.id).order_by(Ticket.id)).all() == ids
+        assert set(session.scalars(select(Ticket.title))) == {"标题"}
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
