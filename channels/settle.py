@@ -5,6 +5,12 @@ the web process dies a moment after answering the citizen. It folds a repeat
 into the earlier ticket (并单), or sends the ticket to routing when that
 earlier ticket closed in the meantime, and sends the acknowledgement SMS.
 Running it twice does nothing twice: the message row records that it settled.
+
+Its batch form (:func:`settle_many`) folds the repeats of a batch together: at
+a surge of follow-up texts ("还是没水"), which the SMS groups register hundreds a
+second, each job alone took five transactions and the two workers fell minutes
+behind (docs/benchmarks.md). Anything else in the batch is settled by the job's
+own form.
 """
 from __future__ import annotations
 
@@ -14,14 +20,53 @@ from channels.intake import ROUTE_TASK, link_message
 from channels.models import IntakeMessage, Outcome
 from channels.notices import acknowledgement, can_receive_sms
 from hotline.jobs import enqueue, task
-from tracking.actions import Actor, LedgerError, merge_ticket
+from tracking.actions import Actor, LedgerError, merge_ticket, merge_tickets
 from tracking.models import Ticket
 from tracking.states import Status
 
 MERGE_ACTOR = "重复诉求并单"
 
 
-@task("intake.settle")
+def settle_many(ctx, jobs: list[dict]) -> None:
+    """The batch form of ``intake.settle``: the repeats still waiting unmerged are folded in one transaction.
+
+    If any of those merges fails (its earlier ticket closed meanwhile), it raises having changed
+    nothing, and the runner settles each job alone, which routes that one instead.
+    """
+    services, now = ctx.services, ctx.now
+    with services.db.reading() as session:
+        messages = {m.id: m for m in session.scalars(select(IntakeMessage).where(
+            IntakeMessage.id.in_([job["intake_message_id"] for job in jobs])))}
+        tickets = {t.id: t for t in session.scalars(select(Ticket).where(
+            Ticket.id.in_([job["ticket_id"] for job in jobs])))}
+    folds = []
+    for job in jobs:
+        message, ticket = messages.get(job["intake_message_id"]), tickets.get(job["ticket_id"])
+        if message is None or message.settled_at is not None:
+            continue  # settled already (as ``settle`` finds it)
+        if _foldable(job, message, ticket):
+            folds.append(job)
+        else:
+            settle(ctx, **job)
+    if not folds:
+        return
+    merge_tickets(services.ledger, sorted((job["ticket_id"], job["repeat_of"], job.get("repeat_reason") or "重复诉求")
+                                          for job in folds), actor=Actor.system(MERGE_ACTOR), now=now)
+    with services.db.transaction() as session:
+        for message in session.scalars(select(IntakeMessage).where(
+                IntakeMessage.id.in_([job["intake_message_id"] for job in folds]),
+                IntakeMessage.settled_at.is_(None)).with_for_update()):
+            message.settled_at, message.outcome = now, Outcome.REPEAT
+            message.repeat_of_id = next(job["repeat_of"] for job in folds if job["intake_message_id"] == message.id)
+
+
+def _foldable(job: dict, message: IntakeMessage, ticket: Ticket | None) -> bool:
+    """A repeat whose message is linked and whose ticket waits unmerged: what ``settle`` would just merge."""
+    return bool(job.get("repeat_of")) and not job.get("acknowledge") and ticket is not None \
+        and message.ticket_id == ticket.id and ticket.status == Status.REGISTERED and ticket.merged_into_id is None
+
+
+@task("intake.settle", batch=settle_many)
 def settle(ctx, *, ticket_id: int, intake_message_id: int, repeat_of: int | None = None,
            repeat_reason: str = "", acknowledge: bool = False) -> None:
     """Fold a repeat into its earlier ticket or route it, then acknowledge by SMS.

@@ -3,7 +3,7 @@
 event row (two for 并单, one on each ticket)."""
 from tracking.actions.actor import Actor
 from tracking.actions.callback import Outcome, close_ticket, finish_callback, record_callback, reopen_ticket
-from tracking.actions.dispatching import answer_directly, dispatch_ticket, merge_ticket, reassign_ticket
+from tracking.actions.dispatching import answer_directly, dispatch_ticket, merge_ticket, merge_tickets, reassign_ticket
 from tracking.actions.errors import Forbidden, InvalidInput, LedgerError, NotFound, TransitionError
 from tracking.actions.handling import accept_ticket, reply_ticket, request_extension, return_ticket, start_work
 from tracking.actions.registration import NewTicket, Registration, register_ticket
@@ -13,7 +13,7 @@ from tracking.actions.supervision import add_note, escalate_ticket, grant_extens
 __all__ = [
     "Actor", "Forbidden", "InvalidInput", "LedgerError", "NewTicket", "NotFound", "Outcome", "Registration",
     "TransitionError", "accept_ticket", "add_note", "answer_directly", "close_ticket", "dispatch_ticket",
-    "escalate_ticket", "finish_callback", "grant_extension", "merge_ticket", "reassign_ticket", "record_callback",
-    "refuse_extension", "register_ticket", "remind_ticket", "reopen_ticket", "reply_ticket", "request_extension",
-    "return_ticket", "start_work",
+    "escalate_ticket", "finish_callback", "grant_extension", "merge_ticket", "merge_tickets", "reassign_ticket",
+    "record_callback", "refuse_extension", "register_ticket", "remind_ticket", "reopen_ticket", "reply_ticket",
+    "request_extension", "return_ticket", "start_work",
 ]

@@ -132,22 +132,37 @@ def answer_directly(ledger: Ledger, ticket_id: int, *, actor: Actor, now: dateti
 def merge_ticket(ledger: Ledger, ticket_id: int, into_ticket_id: int, *, actor: Actor,
                  now: datetime, note: str = "") -> Ticket:
     """并单: fold a repeat request into an earlier open ticket; both keep an event of it."""
+    return merge_tickets(ledger, [(ticket_id, into_ticket_id, note)], actor=actor, now=now)[0]
+
+
+def merge_tickets(ledger: Ledger, merges: Sequence[tuple[int, int, str]], *, actor: Actor,
+                  now: datetime) -> list[Ticket]:
+    """并单 for several repeats (ticket, earlier ticket, note) in one transaction: all of them or none.
+
+    Intake's settle jobs fold a surge's follow-up texts together (``channels.settle``); each merge
+    alone costs its own transaction. Raises the first merge's error, having changed nothing.
+    """
+    with ledger.db.transaction() as session:
+        return [_merge(session, ticket_id, into_ticket_id, actor, now, note)
+                for ticket_id, into_ticket_id, note in merges]
+
+
+def _merge(session: Session, ticket_id: int, into_ticket_id: int, actor: Actor, now: datetime,
+           note: str) -> Ticket:
     if ticket_id == into_ticket_id:
         raise InvalidInput("不能与自身并单")
-    with ledger.db.transaction() as session:
-        ticket = transition(session, ticket_id, "merge", actor, now)
-        target = load_ticket(session, into_ticket_id, actor)
-        if not target.is_open or target.merged_into_id is not None:
-            raise TransitionError(f"工单{target.number}已办结或已并单，不能并入")
-        ticket.merged_into_id = target.id
-        ticket.department_id = target.department_id
-        # Repeats folded into this ticket before follow it to the target, so merges never
-        # chain (their citizens' lookup and their department follow the ticket that is worked).
-        for earlier in session.scalars(select(Ticket).where(Ticket.merged_into_id == ticket.id).with_for_update()):
-            earlier.merged_into_id, earlier.department_id = target.id, target.department_id
-        record(session, ticket, "merge", actor, now, note=note, into=target.number)
-        record(session, target, "add_note", actor, now, note=f"并入重复诉求 {ticket.number}",
-               merged=ticket.number)
+    ticket = transition(session, ticket_id, "merge", actor, now)
+    target = load_ticket(session, into_ticket_id, actor)
+    if not target.is_open or target.merged_into_id is not None:
+        raise TransitionError(f"工单{target.number}已办结或已并单，不能并入")
+    ticket.merged_into_id = target.id
+    ticket.department_id = target.department_id
+    # Repeats folded into this ticket before follow it to the target, so merges never
+    # chain (their citizens' lookup and their department follow the ticket that is worked).
+    for earlier in session.scalars(select(Ticket).where(Ticket.merged_into_id == ticket.id).with_for_update()):
+        earlier.merged_into_id, earlier.department_id = target.id, target.department_id
+    record(session, ticket, "merge", actor, now, note=note, into=target.number)
+    record(session, target, "add_note", actor, now, note=f"并入重复诉求 {ticket.number}", merged=ticket.number)
     return ticket
 
 
