@@ -2,8 +2,10 @@
 
 Written as a follow-up job in the ticket's own transaction, so it runs even if
 the web process dies a moment after answering the citizen. It folds a repeat
-into the earlier ticket (并单), or sends the ticket to routing when that
-earlier ticket closed in the meantime, and sends the acknowledgement SMS.
+into the earlier ticket (并单; into the ticket that one was folded into, if it
+was meanwhile, as a citizen's second follow-up may find), or sends the ticket
+to routing when that earlier ticket closed in the meantime, and sends the
+acknowledgement SMS.
 Running it twice does nothing twice: the message row records that it settled.
 
 Its batch form (:func:`settle_many`) folds the repeats of a batch together: at
@@ -14,7 +16,7 @@ own form.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from channels.intake import ROUTE_TASK, link_message
 from channels.models import IntakeMessage, Outcome
@@ -39,6 +41,8 @@ def settle_many(ctx, jobs: list[dict]) -> None:
             IntakeMessage.id.in_([job["intake_message_id"] for job in jobs])))}
         tickets = {t.id: t for t in session.scalars(select(Ticket).where(
             Ticket.id.in_([job["ticket_id"] for job in jobs])))}
+        worked = dict(session.execute(select(Ticket.id, func.coalesce(Ticket.merged_into_id, Ticket.id)).where(
+            Ticket.id.in_([job["repeat_of"] for job in jobs if job.get("repeat_of")]))).all())
     folds = []
     for job in jobs:
         message, ticket = messages.get(job["intake_message_id"]), tickets.get(job["ticket_id"])
@@ -50,14 +54,16 @@ def settle_many(ctx, jobs: list[dict]) -> None:
             settle(ctx, **job)
     if not folds:
         return
-    merge_tickets(services.ledger, sorted((job["ticket_id"], job["repeat_of"], job.get("repeat_reason") or "重复诉求")
-                                          for job in folds), actor=Actor.system(MERGE_ACTOR), now=now)
+    into = {job["intake_message_id"]: worked.get(job["repeat_of"], job["repeat_of"]) for job in folds}
+    merge_tickets(services.ledger, sorted((job["ticket_id"], into[job["intake_message_id"]],
+                                           job.get("repeat_reason") or "重复诉求") for job in folds),
+                  actor=Actor.system(MERGE_ACTOR), now=now)
     with services.db.transaction() as session:
         for message in session.scalars(select(IntakeMessage).where(
                 IntakeMessage.id.in_([job["intake_message_id"] for job in folds]),
                 IntakeMessage.settled_at.is_(None)).with_for_update()):
             message.settled_at, message.outcome = now, Outcome.REPEAT
-            message.repeat_of_id = next(job["repeat_of"] for job in folds if job["intake_message_id"] == message.id)
+            message.repeat_of_id = into[message.id]
 
 
 def _foldable(job: dict, message: IntakeMessage, ticket: Ticket | None) -> bool:
@@ -103,13 +109,15 @@ def settle(ctx, *, ticket_id: int, intake_message_id: int, repeat_of: int | None
 
 
 def _merge(services, ticket_id: int, into_id: int, reason: str, now) -> Ticket | None:
-    """并单 into the earlier ticket; None when it can no longer take repeats (closed, merged)."""
+    """并单 into the earlier ticket, or the ticket it was itself folded into meanwhile; None when that
+    can no longer take repeats (closed)."""
     with services.db.reading() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket.merged_into_id is not None:  # an earlier run of this job merged it already
             return session.get(Ticket, ticket.merged_into_id)
         if ticket.status != Status.REGISTERED:
             return None  # a person already took it in hand
+        into_id = session.get(Ticket, into_id).merged_into_id or into_id  # merges never chain: one step
     try:
         merge_ticket(services.ledger, ticket_id, into_id, actor=Actor.system(MERGE_ACTOR), now=now,
                      note=reason or "重复诉求")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from channels import settle as settle_module
@@ -11,9 +13,9 @@ from channels.sms.grouped import handle_inbound_many
 from channels.sms.replies import InboundSms, handle_inbound
 from hotline.job_runs import run_job, run_jobs
 from hotline.jobs import Job, JobStatus
-from tracking.actions import Actor, merge_ticket
+from tracking.actions import Actor, answer_directly
 from tracking.models import Ticket, TicketEvent
-from tracking.states import Status
+from tracking.states import Role, Status
 
 NUMBER = re.compile(r"\d{8}-\d{6}")
 TEXTS = ["幸福小区3栋从昨天起停水，至今没有恢复", "人民路与解放路路口的路灯不亮已经一周", "楼下烧烤店油烟很大，晚上十二点还很吵"]
@@ -76,11 +78,12 @@ def test_a_batch_folds_the_repeats_as_each_job_alone_would(services, departments
 
 
 def test_when_one_earlier_ticket_can_no_longer_take_repeats_each_job_settles_alone(services, departments):
-    """The batch's merges are all or none: the one whose earlier ticket was merged away is routed instead."""
+    """The batch's merges are all or none: the one whose earlier ticket was answered meanwhile is routed instead."""
     first, jobs = _follow_ups(services, 300)
     with services.db.reading() as session:
         ids = dict(session.execute(select(Ticket.number, Ticket.id).where(Ticket.number.in_(first))).all())
-    merge_ticket(services.ledger, ids[first[2]], ids[first[1]], actor=Actor.system("测试"), now=services.clock())
+    answer_directly(services.ledger, ids[first[2]], actor=Actor(None, "坐席", Role.AGENT, None), now=services.clock(),
+                    answer="已电话答复")
     assert set(run_jobs(services, jobs, services.clock(), top_up=False).values()) == {JobStatus.DONE}
     folded = _folded(services, first[:2])
     assert [row[:5] for row in folded] == [(Status.MERGED, True, Outcome.REPEAT, True, True)] * 2
@@ -93,3 +96,25 @@ def test_when_one_earlier_ticket_can_no_longer_take_repeats_each_job_settles_alo
     assert (repeat.status, repeat.merged_into_id, message.outcome, message.settled_at is not None) == \
         (Status.REGISTERED, None, Outcome.TICKET, True)
     assert "dispatch.route_ticket" in routing
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_second_follow_up_is_folded_into_the_ticket_that_is_worked(services, departments, batch):
+    """Its match, the first follow-up, was folded into the original meanwhile: merges never chain."""
+    now = services.clock()
+    original = handle_inbound(services, _sms(400, TEXTS[0]), now=now)
+    first = handle_inbound(services, _sms(400, TEXTS[0] + "，还是没有解决", again=True), now=now)
+    second = handle_inbound(services, InboundSms(message_sid="SM2" + "0" * 31, phone="+8613700000400",
+                                                 body=TEXTS[0] + "，还是没有解决", to="+8612345", payload={}), now=now)
+    assert second.outcome == Outcome.REPEAT and first.ticket_number in second.text  # the closest open ticket
+    with services.db.reading() as session:
+        jobs = session.scalars(select(Job.id).where(Job.name == "intake.settle").order_by(Job.id)).all()
+    if batch:  # the second's merge meets the first's in the batch's transaction: each is then settled alone
+        assert set(run_jobs(services, jobs, now, top_up=False).values()) == {JobStatus.DONE}
+    for job_id in [] if batch else jobs:  # in order: the first follow-up is folded before the second's job runs
+        assert run_job(services, job_id, now) == JobStatus.DONE
+    with services.db.reading() as session:
+        merged = dict(session.execute(select(Ticket.number, Ticket.merged_into_id)).all())
+        ids = dict(session.execute(select(Ticket.number, Ticket.id)).all())
+    assert merged == {original.ticket_number: None, first.ticket_number: ids[original.ticket_number],
+                      second.ticket_number: ids[original.ticket_number]}
