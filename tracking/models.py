@@ -50,6 +50,10 @@ class Ticket(Base):
               sqlite_where=text("extension_requested_days IS NOT NULL")),
         Index("ix_tickets_escalated", "status", "escalated_at", "department_id",
               postgresql_where=text("escalated_at IS NOT NULL"), sqlite_where=text("escalated_at IS NOT NULL")),
+        # Merged tickets only: counting every NULL, SQLite's statistics made `merged_into_id = ?` a table
+        # scan (migration tracking_0002).
+        Index("ix_tickets_merged_into_id", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL"),
+              sqlite_where=text("merged_into_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +74,7 @@ class Ticket(Base):
     status: Mapped[Status] = mapped_column(String(20), default=Status.REGISTERED)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
     registered_at: Mapped[datetime] = mapped_column(AwareDateTime())
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime())

@@ -15,7 +15,7 @@ from tracking.models import Ticket
 
 
 def test_the_upgrade_gives_open_tickets_their_step_clock(database_url):
-    downgrade(database_url, "tracking@-1")  # only this branch: the others stay
+    downgrade(database_url, "tracking@-2")  # this branch back before tracking_0001: the others stay
     db = Database(database_url)
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO departments (id, code, name, kind, tier, active) "
