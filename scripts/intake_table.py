@@ -28,7 +28,7 @@ def figures(rows: list[dict]) -> list[dict]:
             "connections": first["connections"], "runs": group,
             **{key: median(r[key] for r in group) for key in ("per_second", "p50_ms", "p95_ms", "p99_ms",
                                                                 "sustained_per_second")},
-            **{key: sum(r[key] for r in group) for key in ("acknowledged", "stored", "routed")},
+            **{key: sum(r.get(key, 0) for r in group) for key in ("acknowledged", "stored", "routed", "merged")},
             "all_stored": all(r["stored"] >= r["acknowledged"] for r in group),  # per run: sums could hide a loss
             "drain_s": max(r["drain_s"] for r in group), "jobs_left": group[-1]["jobs_left"],
             "load_before": first["load_before"], "load_after": group[-1]["load_after"],
@@ -36,27 +36,35 @@ def figures(rows: list[dict]) -> list[dict]:
     return result
 
 
+PATHS = {"api": "API `POST /api/v1/tickets`", "sms": "SMS webhook (signed)",
+         "followup": "SMS follow-ups (each a repeat of its caller's open ticket)"}
+
+
 def met(figure: dict) -> bool:
-    return figure["backend"] == "postgresql" and figure["per_second"] >= GOAL_RATE and figure["p99_ms"] < GOAL_P99_MS
+    """The goal is new tickets': follow-up texts, repeats folded into open tickets, are shown beside it."""
+    return figure["backend"] == "postgresql" and figure["kind"] != "followup" and \
+        figure["per_second"] >= GOAL_RATE and figure["p99_ms"] < GOAL_P99_MS
 
 
 def table(rows: list[dict]) -> list[str]:
     """The table's lines and the goal's verdict."""
     lines = [
         "| Backend | Path | Web / workers | Clients | Acknowledged/s | p50 ms | p95 ms | p99 ms | "
-        "Each run: /s @ p99 ms | Stored ≥ acknowledged (all runs, each checked) | Routed by dispatch | "
+        "Each run: /s @ p99 ms | Stored ≥ acknowledged (all runs, each checked) | Routed by dispatch (follow-ups: "
+        "folded into the earlier ticket) | "
         "Jobs drained after | Sustained tickets/s (incl. jobs) | Load before → after |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     all_figures = figures(rows)
     for f in all_figures:
-        path = "API `POST /api/v1/tickets`" if f["kind"] == "api" else "SMS webhook (signed)"
+        path = PATHS[f["kind"]]
+        routed = f"{f['merged']} folded in" if f["kind"] == "followup" else f"{f['routed']}"
         each = "; ".join(f"{r['per_second']:.0f} @ {r['p99_ms']:.0f}" for r in f["runs"])
         lines.append(
             f"| {f['backend']} | {path} | {f['web']} / {f['workers'] or 'in-process'} | {f['connections']} | "
             f"{f['per_second']:.1f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} | {f['p99_ms']:.1f} | {each} | "
             f"{f['stored']} ≥ {f['acknowledged']}{' ✓' if f['all_stored'] else ' ✗'} | "
-            f"{f['routed']} | {f['drain_s']} s{' (' + str(f['jobs_left']) + ' left)' if f['jobs_left'] else ''} | "
+            f"{routed} | {f['drain_s']} s{' (' + str(f['jobs_left']) + ' left)' if f['jobs_left'] else ''} | "
             f"{f['sustained_per_second']:.1f} | {f['load_before']} → {f['load_after']} |")
     named = [f"{f['kind']} at {f['connections']} clients" for f in all_figures if met(f)]
     lines += ["", f"Goal met on PostgreSQL (median of the runs): {'yes' if named else 'no'} "

@@ -34,3 +34,11 @@ def test_the_table_shows_every_run_and_a_run_that_lost_a_ticket():
     lines = table([_run(900, 120, stored=1010), _run(1100, 90, stored=990)])
     assert "2000 ≥ 2000 ✗" in lines[2]
     assert lines[-1].startswith("Goal met on PostgreSQL (median of the runs): no")
+
+
+def test_follow_up_texts_are_shown_but_not_judged_against_the_goal():
+    """The goal is new tickets a second; a surge's follow-ups are repeats, folded into open tickets."""
+    followups = figures([{**_run(1300, 70, kind="followup"), "merged": 950}] * 3)[0]
+    assert not met(followups)
+    assert "SMS follow-ups" in table([{**_run(1300, 70, kind="followup"), "merged": 950}])[2]
+    assert "| 950 folded in |" in table([{**_run(1300, 70, kind="followup"), "merged": 950}])[2]
