@@ -27,12 +27,15 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from config.settings import Settings
 from hotline.web.blocking import run_blocking
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 MAX_GROUP = 200  # items per call: bounds one transaction's time and its statements' size
-MAX_WAITING = 1000  # items waiting per process: about two seconds of a web process's writing at intake's peak
+# Items waiting per process, by default: HOTLINE_INTAKE_MAX_WAITING's (about two seconds of a web process's
+# writing at intake's peak); the app passes the setting.
+MAX_WAITING = Settings.intake_max_waiting
 
 
 class Overloaded(Exception):
