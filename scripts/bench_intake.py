@@ -16,10 +16,10 @@ signed beforehand, one MessageSid each: new requests (``sms``), then follow-up
 texts (``followup``) from the phones the run before registered, each texting
 three times more about the same problem, as callers do when the water is still
 off: every one is a repeat of its caller's open ticket, folded into it by the
-settle jobs, and the goal is not judged on them. Each figure counts the tickets found in
-the database afterwards, checks every acknowledged request is there, and waits
-for the workers to finish the follow-up jobs (the sustained rate includes
-them). The results, with the machine, the date and ``uptime`` load, replace the
+settle jobs, and the goal is not judged on them. Each figure counts the
+tickets found in the database afterwards, checks every acknowledged request is
+there, and waits for the workers to finish the follow-up jobs (the sustained
+rate includes them). The results, with the machine, the date and ``uptime`` load, replace the
 ``bench_intake`` section of docs/benchmarks.md.
 """
 from __future__ import annotations
@@ -252,7 +252,8 @@ def render(rows: list[dict], args) -> str:
            "counted, and ANALYZE (planner statistics of filled tables, as in a running city). " if args.warmup
            else "Measured from empty tables. ") +
         f"Goal: {GOAL_RATE} tickets/s with p99 < {GOAL_P99_MS} ms on PostgreSQL, for new requests (the follow-up "
-        "texts of a run come from the phones its SMS registered, three each, and are repeats). Stored counts the tickets in the "
+        "texts of a run come from the phones its SMS registered, three each, and are repeats). Stored counts the "
+        "tickets in the "
         "database afterwards: requests still in flight when wrk stopped are stored but not counted as "
         "acknowledged, so the two differ by at most the number of connections in each run.",
         "",

@@ -4,17 +4,14 @@ At a typhoon's peak nearly every SMS is a new request, and each one handled
 alone costs about six database sessions before its answer (docs/benchmarks.md).
 :func:`handle_inbound_many` takes what the web process's ``Grouped`` gathered
 while its previous group was written and decides, for all of them with one
-read session, which are plain requests: a text (no picture), not a survey
-answer or satisfaction word, from a phone with no survey in the conversation
-window, not a re-delivery, and the only one of its phone and MessageSid in the
-group (``channels.sms.plain``). Those are kept and registered in one transaction, exactly as
-``receive`` keeps and registers one: a new request routed and settled; a
-repeat of its caller's open ticket (a typhoon's follow-up texts: "还是没水")
-unrouted, with its ``intake.settle`` job to fold it into that ticket, and
-answered with both numbers. Re-deliveries of kept text messages are answered
-together as they were the first time (``channels.sms.redelivered``); every
-other message, and all of
-them if that transaction meets a concurrent delivery, goes through
+read session, which are plain requests (``channels.sms.plain``). Those are
+kept and registered in one transaction, exactly as ``receive`` keeps and
+registers one: a new request routed and settled; a repeat of its caller's open
+ticket (a typhoon's follow-up texts: "还是没水") unrouted, with its
+``intake.settle`` job to fold it into that ticket, and answered with both
+numbers. Re-deliveries of kept text messages are answered together as they
+were the first time (``channels.sms.redelivered``). Every other message, and
+all of them if that transaction meets a concurrent delivery, goes through
 :func:`channels.sms.replies.handle_inbound` on its own, after the group, so the
 rules for surveys, repeats and re-deliveries are never decided twice.
 """

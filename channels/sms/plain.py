@@ -34,7 +34,7 @@ class Plain:
 
 
 def plain_requests(services, items: list[tuple[InboundSms, datetime]]) -> tuple[dict[int, Plain], dict[str, int]]:
-    """The plain requests of the group (see ``channels.sms.grouped``), ready to register, each with the
+    """The plain requests of the group (see the module's docstring), ready to register, each with the
     open ticket it repeats, if any; and the re-deliveries of kept text messages, by MessageSid
     (``channels.sms.redelivered``)."""
     actor = Actor.system(CHANNEL_ACTORS[Channel.SMS])
