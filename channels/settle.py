@@ -16,7 +16,7 @@ own form.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from channels.intake import ROUTE_TASK, link_message
 from channels.models import IntakeMessage, Outcome
@@ -39,10 +39,8 @@ def settle_many(ctx, jobs: list[dict]) -> None:
     with services.db.reading() as session:
         messages = {m.id: m for m in session.scalars(select(IntakeMessage).where(
             IntakeMessage.id.in_([job["intake_message_id"] for job in jobs])))}
-        tickets = {t.id: t for t in session.scalars(select(Ticket).where(
-            Ticket.id.in_([job["ticket_id"] for job in jobs])))}
-        worked = dict(session.execute(select(Ticket.id, func.coalesce(Ticket.merged_into_id, Ticket.id)).where(
-            Ticket.id.in_([job["repeat_of"] for job in jobs if job.get("repeat_of")]))).all())
+        tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(
+            [job["ticket_id"] for job in jobs] + [job["repeat_of"] for job in jobs if job.get("repeat_of")])))}
     folds = []
     for job in jobs:
         message, ticket = messages.get(job["intake_message_id"]), tickets.get(job["ticket_id"])
@@ -54,7 +52,8 @@ def settle_many(ctx, jobs: list[dict]) -> None:
             settle(ctx, **job)
     if not folds:
         return
-    into = {job["intake_message_id"]: worked.get(job["repeat_of"], job["repeat_of"]) for job in folds}
+    # Into the ticket that is worked: the earlier one, or the one it was folded into meanwhile.
+    into = {job["intake_message_id"]: tickets[job["repeat_of"]].merged_into_id or job["repeat_of"] for job in folds}
     merge_tickets(services.ledger, sorted((job["ticket_id"], into[job["intake_message_id"]],
                                            job.get("repeat_reason") or "重复诉求") for job in folds),
                   actor=Actor.system(MERGE_ACTOR), now=now)
