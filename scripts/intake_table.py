@@ -28,7 +28,7 @@ def figures(rows: list[dict]) -> list[dict]:
             "connections": first["connections"], "runs": group,
             **{key: median(r[key] for r in group) for key in ("per_second", "p50_ms", "p95_ms", "p99_ms",
                                                                 "sustained_per_second")},
-            **{key: sum(r.get(key, 0) for r in group) for key in ("acknowledged", "stored", "routed", "merged")},
+            **{key: sum(r[key] for r in group) for key in ("acknowledged", "stored", "routed", "merged")},
             "all_stored": all(r["stored"] >= r["acknowledged"] for r in group),  # per run: sums could hide a loss
             "drain_s": max(r["drain_s"] for r in group), "jobs_left": group[-1]["jobs_left"],
             "load_before": first["load_before"], "load_after": group[-1]["load_after"],

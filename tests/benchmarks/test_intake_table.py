@@ -8,7 +8,7 @@ def _run(per_second, p99, *, kind="sms", connections=64, backend="postgresql", s
     return {"backend": backend, "kind": kind, "web": 2, "workers": 2, "connections": connections,
             "per_second": per_second, "p50_ms": p99 / 2, "p95_ms": p99 * 0.9, "p99_ms": p99,
             "sustained_per_second": per_second, "acknowledged": acknowledged,
-            "stored": acknowledged + 10 if stored is None else stored, "routed": 900, "drain_s": 0.1,
+            "stored": acknowledged + 10 if stored is None else stored, "routed": 900, "merged": 0, "drain_s": 0.1,
             "jobs_left": 0, "load_before": "2.0", "load_after": "2.5"}
 
 
