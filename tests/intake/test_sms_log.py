@@ -27,3 +27,18 @@ def test_a_whole_number_matches_exactly_and_digits_match_within(services):
                                                                                        "13900001111"]
     assert (whole_mobile("+8613900001111"), whole_mobile("1390000"), whole_mobile("电话")) == \
         ("13900001111", None, None)
+
+
+async def test_the_sms_log_page_filters_by_the_number_an_agent_types(client, services):
+    from tests.intake.conftest import post_sms
+    from tests.support.web import login
+    from tracking.states import Role
+
+    await post_sms(client, "路灯不亮已经一周", sid="SM" + "1" * 32, phone="+8613900001111")
+    await post_sms(client, "楼下烧烤油烟很大", sid="SM" + "2" * 32, phone="+8613900002222")
+    await login(client, services, Role.AGENT)
+    page = await client.get("/intake/sms", params={"phone": "+86 139 0000 1111"})
+    html = await page.text()
+    assert page.status == 200 and "路灯不亮" in html and "烧烤油烟" not in html
+    html = await (await client.get("/intake/sms", params={"phone": "2222"})).text()
+    assert "烧烤油烟" in html and "路灯不亮" not in html
